@@ -1,0 +1,116 @@
+"""Exact, memory-light aggregation for the four pairwise functions of the paper.
+
+Every function maps grouped embeddings to ``y_i = 1/C(x) * sum_j f(q_i, k_j) v_j``
+without materialising the full ``(L, S)`` affinity of ``L`` queries and ``S`` keys:
+
+* softmax (Gaussian, embedded Gaussian): ``scaled_dot_product_attention`` (flash /
+  memory-efficient kernels) when query, key and value widths agree, else a chunked
+  softmax whose chunks are recomputed in the backward pass;
+* dot product: re-associated as ``q (k^T v) / S``;
+* concatenation: ``ReLU(a_i + b_j)`` is non-zero exactly for the keys with
+  ``b_j > -a_i``, a prefix of the keys sorted by ``b``; prefix sums of ``v`` and
+  ``b * v`` give every query's sum in ``O((L + S) C)`` memory.
+
+Inputs are ``(B, L, C)`` queries, ``(B, S, C)`` keys and ``(B, S, Cv)`` values.
+"""
+import torch
+import torch.nn.functional as F
+from torch.utils.checkpoint import checkpoint
+
+# Bytes of affinity one chunk of the chunked softmax may hold (fp32).
+_CHUNK_BYTES = 64 * 2**20
+
+
+def _float32(*tensors):
+    """Casts half-precision tensors to fp32 (large activations overflow fp16)."""
+    return [t.float() if t.dtype in (torch.float16, torch.bfloat16) else t
+            for t in tensors]
+
+
+def _softmax_rows(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                  scale: float) -> torch.Tensor:
+    # (B, l, C) x (B, C, S) -> (B, l, S); softmax over keys; x (B, S, Cv) -> (B, l, Cv)
+    affinity = torch.bmm(q, k.transpose(1, 2)) * scale
+    return torch.bmm(affinity.softmax(dim=-1), v)
+
+
+def softmax_aggregate(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                      scale: float = 1.0) -> torch.Tensor:
+    """``softmax(q k^T * scale) v`` for the Gaussian pairwise functions.
+
+    fp16 inputs are computed in fp32 so that large embeddings cannot overflow;
+    bf16 keeps its dtype (its range is that of fp32).
+    """
+    out_dtype = q.dtype
+    if q.dtype == torch.float16:
+        with torch.autocast(q.device.type, enabled=False):
+            q, k, v = _float32(q, k, v)
+            return softmax_aggregate(q, k, v, scale).to(out_dtype)
+    if q.shape[-1] == v.shape[-1]:
+        # (B, 1, L, C) heads layout for the fused kernels.
+        y = F.scaled_dot_product_attention(
+            q.unsqueeze(1), k.unsqueeze(1), v.unsqueeze(1), scale=scale)
+        return y.squeeze(1)
+    return chunked_softmax_aggregate(q, k, v, scale)
+
+
+def chunked_softmax_aggregate(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                              scale: float = 1.0,
+                              chunk_bytes: int = _CHUNK_BYTES) -> torch.Tensor:
+    """Softmax aggregation over query chunks, each recomputed in backward."""
+    batch, num_queries, _ = q.shape
+    rows = max(1, chunk_bytes // (4 * batch * k.shape[1]))
+    if rows >= num_queries:
+        return _softmax_rows(q, k, v, scale)
+    needs_grad = torch.is_grad_enabled() and any(
+        t.requires_grad for t in (q, k, v))
+    chunks = []
+    for start in range(0, num_queries, rows):
+        q_chunk = q[:, start:start + rows]
+        if needs_grad:
+            chunks.append(checkpoint(_softmax_rows, q_chunk, k, v, scale,
+                                     use_reentrant=False))
+        else:
+            chunks.append(_softmax_rows(q_chunk, k, v, scale))
+    return torch.cat(chunks, dim=1)
+
+
+def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,
+                          v: torch.Tensor) -> torch.Tensor:
+    """``(q k^T / S) v`` computed as ``q (k^T v) / S``, in fp32."""
+    out_dtype = q.dtype
+    with torch.autocast(q.device.type, enabled=False):
+        q, k, v = _float32(q, k, v)
+        # (B, C, S) x (B, S, Cv) -> (B, C, Cv)
+        context = torch.bmm(k.transpose(1, 2), v) / k.shape[1]
+        # (B, L, C) x (B, C, Cv) -> (B, L, Cv)
+        return torch.bmm(q, context).to(out_dtype)
+
+
+def concatenation_aggregate(a: torch.Tensor, b: torch.Tensor,
+                            v: torch.Tensor) -> torch.Tensor:
+    """``(1/S) sum_j ReLU(a_i + b_j) v_j`` without the ``(L, S)`` matrix.
+
+    Args:
+        a (Tensor): ``(B, L)`` query halves of the projection ``w_f^T [theta_i, phi_j]``.
+        b (Tensor): ``(B, S)`` key halves of that projection.
+        v (Tensor): ``(B, S, Cv)`` values.
+    """
+    out_dtype = v.dtype
+    with torch.autocast(v.device.type, enabled=False):
+        a, b, v = _float32(a, b, v)
+        num_keys = b.shape[1]
+        b_desc, order = b.sort(dim=1, descending=True)  # (B, S)
+        v_desc = v.gather(1, order.unsqueeze(-1).expand_as(v))  # (B, S, Cv)
+        zero = v.new_zeros(v.shape[0], 1, v.shape[2])
+        # prefix sums over keys sorted by b: entry n sums the first n keys
+        sum_v = torch.cat([zero, v_desc.cumsum(dim=1)], dim=1)  # (B, S+1, Cv)
+        sum_bv = torch.cat([zero, (b_desc.unsqueeze(-1) * v_desc).cumsum(dim=1)],
+                           dim=1)  # (B, S+1, Cv)
+        # number of keys with b_j > -a_i, i.e. with a positive ReLU argument
+        b_asc = b_desc.detach().flip(1).contiguous()
+        active = num_keys - torch.searchsorted(
+            b_asc, (-a.detach()).contiguous(), right=True)  # (B, L)
+        index = active.unsqueeze(-1).expand(-1, -1, v.shape[2])  # (B, L, Cv)
+        y = a.unsqueeze(-1) * sum_v.gather(1, index) + sum_bv.gather(1, index)
+        return (y / num_keys).to(out_dtype)
