@@ -7,6 +7,6 @@ from .compat import install_drn_workaround
 
 install_drn_workaround()  # must precede the first import of mmaction.models
 
-from . import models  # noqa: E402,F401
+from . import datasets, evaluation, models  # noqa: E402,F401
 
 __version__ = '0.1.0'

@@ -1,0 +1,1 @@
+"""Video data: clip samplers, decoding and the paper's pipelines."""
