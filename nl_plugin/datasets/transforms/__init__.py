@@ -1,0 +1,7 @@
+"""Transforms: window clip samplers and checked decord loading."""
+from .checked_decord_init import CheckedDecordInit
+from .unique_frame_decode import DecordUniqueDecode
+from .window_sample import EvenWindowSample, RandomWindowSample, WindowSampleBase
+
+__all__ = ['CheckedDecordInit', 'DecordUniqueDecode', 'RandomWindowSample',
+           'EvenWindowSample', 'WindowSampleBase']
