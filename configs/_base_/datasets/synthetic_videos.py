@@ -1,0 +1,85 @@
+# The synthetic video data set of tools/data/make_synthetic_videos.py (the demo's and the
+# tests' default), sized for a CPU: 64x96 frames, 16-frame clips.
+# Its classes depend on the order of events far apart in time, so short videos are
+# padded with their last frame (short_video='pad') rather than looped, which would
+# replay the first events after the last ones. All classes are flip-invariant.
+# Train: a random window of 96 frames, every 6th kept (16 frames); short side random in
+#   [64, 80], 56x56 random crop, flip. Val: 1 centred window, short side 64, 56x56 centre
+#   crop. Test: 10 evenly spaced windows, short side 64, fully convolutional: inputs
+#   (10, 3, 16, 64, 96), one video per batch.
+# Both report clip- and video-level top-1/top-5 (ClipVideoAccuracy); the recognizer's
+# head must keep per-view scores: model.cls_head.average_clips=None. 4 classes by
+# default (tools/data/make_synthetic_videos.py --num-classes).
+custom_imports = dict(imports=['nl_plugin'], allow_failed_imports=False)
+
+dataset_type = 'VideoDataset'
+# The data set folder is data/synthetic_videos unless the environment sets
+# SYNTHETIC_VIDEOS_ROOT.
+data_root = '{{$SYNTHETIC_VIDEOS_ROOT:data/synthetic_videos}}'
+ann_file_train = f'{data_root}/synthetic_train_list_videos.txt'
+ann_file_val = f'{data_root}/synthetic_val_list_videos.txt'
+ann_file_test = ann_file_val
+
+train_pipeline = [
+    dict(type='CheckedDecordInit'),
+    dict(type='RandomWindowSample', window=96, stride=6, short_video='pad'),
+    dict(type='DecordUniqueDecode'),
+    dict(type='RandomRescale', scale_range=(64, 80)),
+    dict(type='RandomCrop', size=56),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+val_pipeline = [
+    dict(type='CheckedDecordInit'),
+    dict(type='EvenWindowSample', window=96, stride=6, num_clips=1, short_video='pad'),
+    dict(type='DecordUniqueDecode'),
+    dict(type='Resize', scale=(-1, 64)),
+    dict(type='CenterCrop', crop_size=56),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+test_pipeline = [
+    dict(type='CheckedDecordInit'),
+    dict(type='EvenWindowSample', window=96, stride=6, num_clips=10, short_video='pad'),
+    dict(type='DecordUniqueDecode'),
+    dict(type='Resize', scale=(-1, 64)),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(video=f'{data_root}/videos_train'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(video=f'{data_root}/videos_val'),
+        pipeline=val_pipeline,
+        test_mode=True))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_test,
+        data_prefix=dict(video=f'{data_root}/videos_val'),
+        pipeline=test_pipeline,
+        test_mode=True))
+
+val_evaluator = dict(type='ClipVideoAccuracy', topk=(1, 5))
+test_evaluator = val_evaluator
