@@ -21,7 +21,8 @@ from nl_plugin.visualization import (GridMapping, capture_input, explain_block,
                                      grid_mapping, infer_stride, most_concentrated,
                                      prepare_input, load_model, select_block,
                                      write_report)
-from nl_plugin.visualization.rendering import (CAPTION, GAP, ColourScale, colour_scale,
+from nl_plugin.visualization.rendering import (CAPTION, GAP, KEY_COLOUR, ColourScale,
+                                               QueryView, colour_scale, grid_image,
                                                heat_overlay)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -216,6 +217,18 @@ def test_heat_overlay_leaves_zero_weights_untouched():
     # the strongest weight: jet's top colour (dark red) blended at opacity 0.6
     top = np.array(matplotlib.colormaps['jet'](1.0)[:3]) * 255
     np.testing.assert_allclose(out[1, 2], 0.4 * frame[1, 2] + 0.6 * top, atol=0.51)
+
+
+def test_strongest_key_is_drawn_thicker_whatever_its_frame():
+    """Top keys: rank 0 in key frame 1, rank 1 in key frame 0, same circle size:
+    the panel of frame 1 holds more key-coloured pixels than that of frame 0."""
+    mapping = GridMapping((2, 32, 32), (2, 2, 2), (1, 16, 16))
+    view = QueryView((0, 1, 1), np.zeros((2, 2, 2)), [(1, 0, 0), (0, 0, 0)])
+    image = np.asarray(grid_image(np.zeros((2, 32, 32, 3), np.uint8), [view], mapping,
+                                  mapping, panel_size=64))
+    green = (image == KEY_COLOUR).all(-1)
+    frame0, frame1 = green[:, GAP:GAP + 64], green[:, 2 * GAP + 64:2 * GAP + 128]
+    assert frame1.sum() > 1.5 * frame0.sum() > 0
 
 
 def test_png_and_gif_have_the_expected_size_and_frames(tmp_path):

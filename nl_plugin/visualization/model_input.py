@@ -89,11 +89,15 @@ def test_pipeline_cfg(cfg: Config) -> List[dict]:
 
 
 def single_view_pipeline(pipeline: List[dict]) -> List[dict]:
-    """Video test pipeline reduced to one clip and one (centre) crop."""
+    """Video test pipeline reduced to one clip and one (centre) crop.
+
+    Every clip sampler with a ``num_clips`` argument samples one clip (in test
+    mode the middle one); ``ThreeCrop`` / ``TenCrop`` become a ``CenterCrop``.
+    """
     out = []
     for transform in copy.deepcopy(pipeline):
         kind = _short_type(transform)
-        if kind == 'SampleFrames':
+        if 'num_clips' in transform:  # SampleFrames and the window samplers
             transform['num_clips'] = 1
         elif kind in _MULTI_CROPS:
             transform = dict(type='CenterCrop', crop_size=transform['crop_size'])

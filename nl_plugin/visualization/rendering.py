@@ -31,6 +31,8 @@ KEY_COLOUR = (0, 255, 0)
 QUERY_COLOUR = (255, 0, 0)
 MAX_ALPHA = 0.6
 
+RankedKey = Tuple[int, Tuple[float, float]]  # (rank among the top keys, (y, x) centre)
+
 
 @dataclass
 class QueryView:
@@ -105,9 +107,9 @@ def _to_panel(point: Tuple[float, float], zoom: Tuple[float, float]):
     return ((point[1] + 0.5) * zoom[1], (point[0] + 0.5) * zoom[0])
 
 
-def _draw_keys(draw: ImageDraw.ImageDraw, centres: Sequence[Tuple[float, float]],
-               radius: float, zoom: Tuple[float, float]) -> None:
-    for rank, centre in reversed(list(enumerate(centres))):
+def _draw_keys(draw: ImageDraw.ImageDraw, keys: Sequence[RankedKey], radius: float,
+               zoom: Tuple[float, float]) -> None:
+    for rank, centre in sorted(keys, reverse=True):  # the strongest drawn last
         x, y = _to_panel(centre, zoom)
         draw.ellipse((x - radius, y - radius, x + radius, y + radius),
                      outline=KEY_COLOUR, width=3 if rank == 0 else 1)
@@ -126,7 +128,7 @@ def _draw_query(draw: ImageDraw.ImageDraw, box: Box,
 
 
 def draw_panel(frame: np.ndarray, heat: np.ndarray, scale: ColourScale,
-               key_centres: Sequence[Tuple[float, float]], key_stride: Tuple[int, int],
+               keys: Sequence[RankedKey], key_stride: Tuple[int, int],
                query_box: Optional[Box], caption: str, panel_size: int) -> Image.Image:
     """One captioned panel: frame, heat map, top-k key circles, query box.
 
@@ -134,7 +136,9 @@ def draw_panel(frame: np.ndarray, heat: np.ndarray, scale: ColourScale,
         frame (ndarray): ``(H, W, 3)`` uint8 RGB input frame.
         heat (ndarray): ``(H, W)`` weights tiled over the input pixels.
         scale (ColourScale): Colour scale of the query's weights.
-        key_centres: ``(y, x)`` input-pixel centres of the top keys, strongest first.
+        keys: ``(rank, (y, x))`` of the top keys shown here: their rank among all
+            the query's top keys (0: the strongest, drawn thicker) and input-pixel
+            centre.
         key_stride: ``(s_y, s_x)`` input pixels per key cell (sets circle size).
         query_box: The query cell's input box, or None when not in this frame.
         caption (str): Text above the panel.
@@ -148,7 +152,7 @@ def draw_panel(frame: np.ndarray, heat: np.ndarray, scale: ColourScale,
     draw = ImageDraw.Draw(image)
     radius = max(2.0, min(12.0, 0.35 * min(key_stride[0] * zoom[0],
                                            key_stride[1] * zoom[1])))
-    _draw_keys(draw, key_centres, radius, zoom)
+    _draw_keys(draw, keys, radius, zoom)
     if query_box is not None:
         _draw_query(draw, query_box, zoom)
     panel = Image.new('RGB', (pw, ph + CAPTION), BACKGROUND)
@@ -182,11 +186,12 @@ def _slice_panel(frames: np.ndarray, view: QueryView, heat: np.ndarray, frame_in
     """
     key_t = frame_index // key_map.stride[0]
     scale = colour_scale(view.weights)
-    centres = [key_map.centre(cell)[1:] for cell in view.top if cell[0] == key_t]
+    keys = [(rank, key_map.centre(cell)[1:]) for rank, cell in enumerate(view.top)
+            if cell[0] == key_t]
     query_box = query_map.box(view.cell)
     shown = query_box if _overlaps(query_box[0], (frame_index, frame_index + 1)) else None
     caption = f'q{view.cell} f{frame_index} w {scale.lo:.3g}..{scale.hi:.3g}'
-    return draw_panel(frames[frame_index], heat[frame_index], scale, centres,
+    return draw_panel(frames[frame_index], heat[frame_index], scale, keys,
                       key_map.stride[1:], shown, caption, panel_size)
 
 
