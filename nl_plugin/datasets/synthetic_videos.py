@@ -183,15 +183,25 @@ def write_mp4(path: str, frames: np.ndarray, fps: float) -> None:
             writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
     finally:
         writer.release()
-    _check_readable(path, len(frames))
+    _check_readable(path, frames)
 
 
-def _check_readable(path: str, num_frames: int) -> None:
+def _check_readable(path: str, frames: np.ndarray) -> None:
+    """decord must see every frame and decode the first one at the written size."""
     import decord
     reader = decord.VideoReader(path)
-    if len(reader) != num_frames:
+    if len(reader) != len(frames):
         raise RuntimeError(f'decord reads {len(reader)} frames from {path!r}, '
-                           f'{num_frames} were written')
+                           f'{len(frames)} were written')
+    try:
+        shape = reader[0].shape
+    except Exception as err:  # decord's DECORDError
+        shape = f'an error ({type(err).__name__})'
+    if shape != frames.shape[1:]:
+        raise RuntimeError(
+            f'decord 0.6.0 decodes frame 0 of {path!r} as {shape}, written '
+            f'{frames.shape[1:]}; it misreads some frame widths (16, 24, 48 and 72 px '
+            'measured): choose another width')
 
 
 def balanced_labels(num_videos: int, num_classes: int, seed: int, split: str) -> np.ndarray:
@@ -213,8 +223,8 @@ def make_split(out_dir: str,
                ) -> List[Tuple[str, int]]:
     """Writes the videos and the annotation list of one split.
 
-    Video ``i`` depends only on (seed, split, i) and its label, so a run with more
-    videos extends a run with fewer.
+    Labels are balanced and shuffled by (seed, split, num_videos); the length, frame
+    rate and content of video ``i`` then depend only on (seed, split, i, label).
 
     Args:
         out_dir (str): Data root; videos go to ``videos_<split>/``, the list to
