@@ -162,6 +162,7 @@ def test_registered_in_root_registry():
     (dict(pool_kernel=(2, 2)), 'pool_kernel'),
     (dict(pool_kernel=0), 'pool_kernel'),
     (dict(neighbourhood='time', sub_sample=True), 'sub_sample'),
+    (dict(neighbourhood='space', sub_sample=True, pool_kernel=(2, 2, 2)), 'pool_kernel'),
     (dict(init_std=-1.0), 'init_std'),
     (dict(in_channels=0), 'in_channels'),
 ])

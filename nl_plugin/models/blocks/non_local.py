@@ -114,6 +114,9 @@ class NonLocalBlockNd(BaseModule):
         self.zeros_init = zeros_init
         self.init_std = init_std
         self.pool_kernel = self._check_pool_kernel(pool_kernel)
+        if sub_sample and neighbourhood == 'space' and self.pool_kernel[0] != 1:
+            raise ValueError("pool_kernel must not pool time (first entry 1) with "
+                             f"neighbourhood='space', got {self.pool_kernel}")
 
         conv_cfg = conv_cfg or dict(type=f'Conv{self.dims}d')
         if norm_cfg == 'default':
