@@ -91,6 +91,11 @@ class NLResNet3d(ResNet3d):
         return [(name, m) for name, m in self.named_modules()
                 if isinstance(m, NonLocalBlockNd)]
 
+    def train(self, mode: bool = True) -> 'NLResNet3d':
+        """Upstream's train mode handling; returns ``self`` as ``nn.Module`` does."""
+        super().train(mode)
+        return self
+
     def inflate_weights(self, logger: MMLogger) -> None:
         """Inflates from the local 2D checkpoint ``self.pretrained`` with a report."""
         self.inflation_report = inflate_from_2d(self, self.pretrained, logger)
