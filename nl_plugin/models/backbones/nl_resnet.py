@@ -64,6 +64,11 @@ class NLResNet(ResNet):
         kwargs['block'] = NLBottleneck
         return super().make_res_layer(**kwargs)
 
+    def train(self, mode: bool = True) -> 'NLResNet':
+        """mmdet's train mode handling; returns ``self`` as ``nn.Module`` does."""
+        super().train(mode)
+        return self
+
     def non_local_blocks(self):
         """``(name, block)`` of every non-local block, in forward order."""
         return [(name, m) for name, m in self.named_modules()
