@@ -16,8 +16,8 @@ def video(tmp_path_factory):
     return path, write_index_video(path, num_frames=90, fps=25.0)
 
 
-def load(path, sampler):
-    results = CheckedDecordInit()(video_results(path))
+def load(path, sampler, in_memory=False):
+    results = CheckedDecordInit(in_memory=in_memory)(video_results(path))
     return DecordUniqueDecode()(sampler(results))
 
 
@@ -47,9 +47,10 @@ def test_init_reports_frames_and_fps(video):
     assert out['avg_fps'] == pytest.approx(25.0)
 
 
-def test_same_frames_as_mmaction_decord_decode(video):
+@pytest.mark.parametrize('in_memory', [False, True])  # by path / via file client
+def test_same_frames_as_mmaction_decord_decode(video, in_memory):
     path, _ = video
-    ours = load(path, EvenWindowSample(num_clips=10))
+    ours = load(path, EvenWindowSample(num_clips=10), in_memory)
     theirs = DecordInit()(video_results(path))
     theirs['frame_inds'] = ours['frame_inds'].copy()
     theirs = DecordDecode()(theirs)

@@ -48,14 +48,23 @@ def kinetics_pipeline(split):
     return list(dataset_config('kinetics400_32x2x1')[f'{split}_pipeline'])
 
 
+@pytest.mark.parametrize('in_memory', [False, True])  # by path / via file client
 @pytest.mark.parametrize('kind', sorted(BAD_KINDS))
-def test_test_pipeline_raises_naming_the_file(video_dir, kind):
-    pipeline = build_pipeline(kinetics_pipeline('test'))
+def test_test_pipeline_raises_naming_the_file(video_dir, kind, in_memory):
+    steps = kinetics_pipeline('test')
+    steps[0] = dict(type='CheckedDecordInit', in_memory=in_memory)
+    pipeline = build_pipeline(steps)
     path = str(video_dir / f'{kind}.mp4')
     with pytest.raises(VideoReadError) as info:
         pipeline(dict(filename=path, label=0, start_index=0, modality='RGB'))
     assert info.value.filename == path
     assert path in str(info.value)
+
+
+def test_configuration_errors_are_not_video_errors(video_dir):
+    init = build_pipeline([dict(type='CheckedDecordInit', io_backend='nowhere')])
+    with pytest.raises(ValueError, match='nowhere'):
+        init(dict(filename=str(video_dir / 'good.mp4')))
 
 
 def test_corrupt_stream_fails_while_decoding_not_opening(video_dir):

@@ -48,12 +48,14 @@ def _colour(hue: float, rng: np.random.Generator) -> np.ndarray:
 
 def _background(num_frames: int, height: int, width: int,
                 rng: np.random.Generator) -> np.ndarray:
-    """Dark, slightly graded background with per-frame noise; (T, H, W, 3) float."""
-    base = rng.uniform(20, 70, size=3)
-    ramp = np.linspace(-10, 10, width)[None, :, None]  # (1, W, 1)
-    frame = np.broadcast_to(base + ramp, (height, width, 3))  # (H, W, 3)
-    noise = rng.normal(0.0, 3.0, size=(num_frames, height, width, 3))
-    return frame[None] + noise
+    """Dark, slightly graded background with per-frame noise; (T, H, W, 3) float32."""
+    base = rng.uniform(20, 70, size=3).astype(np.float32)
+    ramp = np.linspace(-10, 10, width, dtype=np.float32)[None, :, None]  # (1, W, 1)
+    frame = base + ramp  # (1, W, 3)
+    noise = rng.standard_normal((num_frames, height, width, 3), dtype=np.float32)
+    noise *= 3.0  # (T, H, W, 3)
+    noise += frame[None]
+    return noise
 
 
 def _paint(frames: np.ndarray, t0: int, t1: int, ys: np.ndarray, xs: np.ndarray,

@@ -19,10 +19,9 @@ data_root_val = '{{$KINETICS400_ROOT:data/kinetics400}}/videos_val'
 ann_file_train = '{{$KINETICS400_ROOT:data/kinetics400}}/kinetics400_train_list_videos.txt'
 ann_file_val = '{{$KINETICS400_ROOT:data/kinetics400}}/kinetics400_val_list_videos.txt'
 ann_file_test = ann_file_val
-file_client_args = dict(io_backend='disk')
 
 train_pipeline = [
-    dict(type='CheckedDecordInit', **file_client_args),
+    dict(type='CheckedDecordInit'),
     dict(type='RandomWindowSample', window=64, stride=2, short_video='loop'),
     dict(type='DecordUniqueDecode'),
     dict(type='RandomRescale', scale_range=(256, 320)),
@@ -32,7 +31,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
-    dict(type='CheckedDecordInit', **file_client_args),
+    dict(type='CheckedDecordInit'),
     dict(type='EvenWindowSample', window=64, stride=2, num_clips=1, short_video='loop'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 256)),
@@ -41,7 +40,7 @@ val_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='CheckedDecordInit', **file_client_args),
+    dict(type='CheckedDecordInit'),
     dict(type='EvenWindowSample', window=64, stride=2, num_clips=10, short_video='loop'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 256)),
