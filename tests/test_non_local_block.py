@@ -186,3 +186,13 @@ def test_pool_larger_than_map_is_reported():
 def test_wrong_input_rank_is_reported():
     with pytest.raises(ValueError, match='5D input'):
         NonLocalBlock3d(8)(torch.randn(1, 8, 4, 4))
+
+
+@pytest.mark.parametrize('num_queries,num_keys', [(6, 4), (400, 300)])
+def test_dot_product_both_matmul_orders_match_naive(num_queries, num_keys):
+    from nl_plugin.models.blocks.pairwise import dot_product_aggregate
+    q = torch.randn(2, num_queries, 16, dtype=torch.float64)
+    k = torch.randn(2, num_keys, 16, dtype=torch.float64)
+    v = torch.randn(2, num_keys, 8, dtype=torch.float64)
+    want = torch.einsum('bls,bsc->blc', torch.einsum('blc,bsc->bls', q, k) / num_keys, v)
+    torch.testing.assert_close(dot_product_aggregate(q, k, v), want)

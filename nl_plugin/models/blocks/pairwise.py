@@ -7,7 +7,7 @@ without materialising the full ``(L, S)`` affinity of ``L`` queries and ``S`` ke
   memory-efficient kernels) when query, key and value widths agree (embedded
   Gaussian), else (Gaussian: queries and keys are ``x`` itself) a chunked softmax
   whose chunks are recomputed in the backward pass;
-* dot product: re-associated as ``q (k^T v) / S``;
+* dot product: re-associated as ``q (k^T v) / S`` (when that is the cheaper order);
 * concatenation: ``ReLU(a_i + b_j)`` is non-zero exactly for the keys with
   ``b_j > -a_i``, a prefix of the keys sorted by ``b``; prefix sums of ``v`` and
   ``b * v`` give every query's sum in ``O((L + S) C)`` memory.
@@ -83,14 +83,26 @@ def chunked_softmax_aggregate(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
 
 def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,
                           v: torch.Tensor) -> torch.Tensor:
-    """``(q k^T / S) v`` computed as ``q (k^T v) / S``, in fp32."""
+    """``(q k^T / S) v`` in fp32, in whichever matmul order costs fewer FLOPs.
+
+    ``q (k^T v)`` costs ``(L + S) C Cv`` and never forms the ``(L, S)`` affinity;
+    ``(q k^T) v`` costs ``L S (C + Cv)`` and wins only on small maps, where the
+    affinity is small too.
+    """
     out_dtype = q.dtype
+    (_, num_queries, channels), num_keys = q.shape, k.shape[1]
+    value_channels = v.shape[-1]
     with torch.autocast(q.device.type, enabled=False):
         q, k, v = _float32(q, k, v)
-        # (B, C, S) x (B, S, Cv) -> (B, C, Cv)
-        context = torch.bmm(k.transpose(1, 2), v) / k.shape[1]
-        # (B, L, C) x (B, C, Cv) -> (B, L, Cv)
-        return torch.bmm(q, context).to(out_dtype)
+        k = k / num_keys
+        if (num_queries + num_keys) * channels * value_channels <= \
+                num_queries * num_keys * (channels + value_channels):
+            # (B, C, S) x (B, S, Cv) -> (B, C, Cv); (B, L, C) x (B, C, Cv) -> (B, L, Cv)
+            y = torch.bmm(q, torch.bmm(k.transpose(1, 2), v))
+        else:
+            # (B, L, C) x (B, C, S) -> (B, L, S); x (B, S, Cv) -> (B, L, Cv)
+            y = torch.bmm(torch.bmm(q, k.transpose(1, 2)), v)
+        return y.to(out_dtype)
 
 
 def concatenation_aggregate(a: torch.Tensor, b: torch.Tensor,
