@@ -1,0 +1,4 @@
+"""Heads with non-local blocks."""
+from .nl_keypoint_head import NLKeypointHead
+
+__all__ = ['NLKeypointHead']
