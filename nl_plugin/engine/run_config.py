@@ -1,0 +1,63 @@
+"""Turns a config file plus command-line options into the config of one run."""
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.config import Config
+from mmengine.runner.checkpoint import find_latest_checkpoint
+
+from .errors import ConfigError
+from .scope import detect_default_scope
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Loads ``path``, merges ``--cfg-options`` and settles the default scope."""
+    if not osp.isfile(path):
+        raise ConfigError(f'config: file {path!r} does not exist')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.default_scope = detect_default_scope(cfg)
+    return cfg
+
+
+def set_work_dir(cfg: Config, work_dir: Optional[str], config_path: str) -> None:
+    """``--work-dir``, else the config's ``work_dir``, else ``work_dirs/<config name>``."""
+    if work_dir:
+        cfg.work_dir = work_dir
+    elif not cfg.get('work_dir'):
+        name = osp.splitext(osp.basename(config_path))[0]
+        cfg.work_dir = osp.join('work_dirs', name)
+
+
+def set_resume(cfg: Config, resume: Optional[str]) -> None:
+    """Applies ``--resume``: ``None`` (off), ``'auto'`` or a checkpoint path.
+
+    ``'auto'`` resumes from the latest checkpoint of the work dir if there is one,
+    and otherwise starts normally, keeping the config's ``load_from`` (MMEngine
+    would instead resume from ``load_from`` when it is set, e.g. from the
+    32-frame model of a 128-frame config).
+    """
+    if resume is None:
+        return
+    if resume == 'auto':
+        latest = find_latest_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else None
+        if latest is None:
+            return
+        resume = latest
+    elif not osp.isfile(resume):
+        raise ConfigError(f'--resume: checkpoint file {resume!r} does not exist')
+    cfg.load_from = resume
+    cfg.resume = True
+
+
+def set_amp(cfg: Config, amp: bool) -> None:
+    """``--amp``: mixed precision with dynamic loss scaling (needs a GPU)."""
+    if not amp:
+        return
+    if not torch.cuda.is_available():
+        raise ConfigError('--amp: automatic mixed precision needs a CUDA GPU; none found')
+    wrapper = cfg.optim_wrapper
+    if wrapper.get('type', 'OptimWrapper') != 'AmpOptimWrapper':
+        wrapper.type = 'AmpOptimWrapper'
+        wrapper.loss_scale = 'dynamic'

@@ -1,0 +1,68 @@
+"""Trains a model from a config with MMEngine's Runner.
+
+Usage:
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CHECKPOINT]] [--amp]
+        [--cfg-options KEY=VALUE ...] [--launcher none|pytorch|slurm]
+
+Works for the recognition configs (MMAction2 scope) and the detection configs
+(MMDetection scope) alike; without a GPU, distributed runs use ``gloo`` on CPU.
+The config is checked before the Runner is built: unknown types, missing data,
+missing checkpoints and more processes than GPUs fail first, naming the key.
+"""
+import argparse
+import os
+import sys
+
+import nl_plugin  # noqa: F401  registers our modules, installs the compat fixes
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+from nl_plugin.engine import (ConfigError, check_config, load_config, set_amp,
+                              set_resume, set_work_dir, setup_distributed)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', help='config file')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go '
+                        '(default: work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', const='auto', default=None,
+                        metavar='CHECKPOINT',
+                        help='resume from CHECKPOINT, or without a value from the '
+                        'latest checkpoint of the work dir')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (GPU only)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override config keys, e.g. train_cfg.max_iters=100')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'],
+                        default='none', help='how the processes were started')
+    parser.add_argument('--local-rank', '--local_rank', type=int, default=0,
+                        help='set by torch.distributed.launch')
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_runner(args: argparse.Namespace) -> Runner:
+    """The Runner of this run, after every check passed."""
+    cfg = load_config(args.config, args.cfg_options)
+    set_work_dir(cfg, args.work_dir, args.config)
+    set_resume(cfg, args.resume)
+    set_amp(cfg, args.amp)
+    cfg.launcher = args.launcher
+    check_config(cfg, 'train')
+    setup_distributed(cfg)
+    return Runner.from_cfg(cfg)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    try:
+        runner = build_runner(args)
+    except ConfigError as error:
+        sys.exit(f'{os.path.basename(__file__)}: {args.config}: {error}')
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
