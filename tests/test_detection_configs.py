@@ -77,6 +77,7 @@ def test_exactly_one_nl_block_before_the_last_res4_block(name, imagenet_file):
     # attached after block -2 of res4, i.e. it runs right before the last block
     assert res4[len(res4) - 2].non_local_block is blocks[0]
     assert blocks[0].in_channels == 1024 and blocks[0].inter_channels == 512
+    assert blocks[0].sub_sample and blocks[0].pool_position == 'after_embedding'
     for layer in (backbone.layer1, backbone.layer2, backbone.layer4):
         assert all(b.non_local_block is None for b in layer)
     expected_mode = cfg.model.backbone.non_local_cfg.mode
