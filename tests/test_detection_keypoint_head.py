@@ -41,7 +41,8 @@ def test_output_is_a_56x56_heatmap_per_keypoint():
     head.init_weights()
     out = head(torch.randn(3, 256, 14, 14))
     assert out.shape == (3, 17, 56, 56)
-    assert all(b.mode == 'dot_product' for b in head.stack if isinstance(b, NonLocalBlock2d))
+    assert all(b.mode == 'dot_product' for b in head.stack
+               if isinstance(b, NonLocalBlock2d))
 
 
 def test_nl_blocks_are_identity_after_init_so_head_equals_plain_head():

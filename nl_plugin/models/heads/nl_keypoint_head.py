@@ -27,6 +27,12 @@ def default_init_cfg():
             dict(type='Normal', layer='ConvTranspose2d', std=0.001)]
 
 
+def _check_positive(**values) -> None:
+    for name, value in values.items():
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f'{name} must be a positive int, got {value!r}')
+
+
 @MODELS.register_module()
 class NLKeypointHead(BaseModule):
     """Keypoint heatmap head: conv stack with an NL block every few convs.
@@ -53,26 +59,32 @@ class NLKeypointHead(BaseModule):
                  non_local_cfg: Optional[dict] = None,
                  upsample_factor: int = 2,
                  init_cfg: Optional[Sequence[dict]] = None):
-        super().__init__(init_cfg=default_init_cfg() if init_cfg is None else init_cfg)
-        for name, value in (('num_keypoints', num_keypoints), ('in_channels', in_channels),
-                            ('conv_out_channels', conv_out_channels),
-                            ('num_convs', num_convs), ('upsample_factor', upsample_factor)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f'{name} must be a positive int, got {value!r}')
-        if not isinstance(non_local_interval, int) or not 0 <= non_local_interval <= num_convs:
+        super().__init__(
+            init_cfg=default_init_cfg() if init_cfg is None else init_cfg)
+        _check_positive(num_keypoints=num_keypoints, in_channels=in_channels,
+                        conv_out_channels=conv_out_channels, num_convs=num_convs,
+                        upsample_factor=upsample_factor)
+        if (not isinstance(non_local_interval, int)
+                or not 0 <= non_local_interval <= num_convs):
             raise ValueError(f'non_local_interval must be an int in 0..num_convs '
                              f'({num_convs}), got {non_local_interval!r}')
         self.num_keypoints = num_keypoints
         self.upsample_factor = upsample_factor
-        layers = []
-        for i in range(num_convs):
-            layers.append(ConvModule(in_channels if i == 0 else conv_out_channels,
-                                     conv_out_channels, 3, padding=1))
-            if non_local_interval and (i + 1) % non_local_interval == 0:
-                layers.append(NonLocalBlock2d(conv_out_channels, **(non_local_cfg or {})))
-        self.stack = Sequential(*layers)  # mmengine's: init_weights reaches the NL blocks
+        self.stack = self._conv_stack(in_channels, conv_out_channels, num_convs,
+                                      non_local_interval, non_local_cfg or {})
         self.deconv = nn.ConvTranspose2d(conv_out_channels, num_keypoints, 4,
                                          stride=2, padding=1)
+
+    @staticmethod
+    def _conv_stack(in_channels, channels, num_convs, interval, non_local_cfg):
+        """3x3 conv + ReLU layers, an NL block after every ``interval`` of them."""
+        layers = []
+        for i in range(num_convs):
+            layers.append(ConvModule(in_channels if i == 0 else channels, channels,
+                                     3, padding=1))
+            if interval and (i + 1) % interval == 0:
+                layers.append(NonLocalBlock2d(channels, **non_local_cfg))
+        return Sequential(*layers)  # mmengine's: init_weights reaches the NL blocks
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(R, C, S, S)`` RoI features -> ``(R, K, 2S*f, 2S*f)`` heatmap logits."""
