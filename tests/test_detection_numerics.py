@@ -102,23 +102,12 @@ def test_normalised_sum_modes_survive_large_activations(mode, dtype):
     check_autocast_matches_fp32(block, 30 * x, dtype, tolerance=0.05)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    'NonLocalBlockNd casts y back to fp16 before W_z; for dot_product y = '
-    'theta (phi^T g) / N grows with the cube of the activation scale and exceeds '
-    '65504 although the fp32 result is finite (embedded Gaussian y stays within '
-    'max|g|). Fix: run W_z + its BN outside autocast for these modes.'))
 def test_dot_product_output_beyond_fp16_range():
     block, x = nl_block_and_input('dot_product', torch.float16)
     check_autocast_matches_fp32(block, scale_to_overflow(block, x, 40.0),
                                 torch.float16, tolerance=0.05)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    'softmax_aggregate() switches to fp32 only for fp16 *inputs*; an fp32 input '
-    'under fp16 autocast (Gaussian mode: theta = phi = x) reaches the chunked '
-    'bmm, which autocast runs in fp16, and the affinities overflow to NaN. Not '
-    'reached in Mask R-CNN, whose NL input is fp16 under autocast. Fix: also '
-    'leave autocast when torch.is_autocast_enabled().'))
 def test_gaussian_fp32_input_under_fp16_autocast():
     block, x = nl_block_and_input('gaussian', torch.float16)
     check_autocast_matches_fp32(block, scale_to_overflow(block, x).float(),

@@ -24,7 +24,7 @@ from mmengine.registry import MODELS
 
 from .neighbourhood import NEIGHBOURHOODS, group, key_mask, ungroup
 from .pairwise import (concatenation_aggregate, dot_product_aggregate,
-                       softmax_aggregate)
+                       fp16_in_use, softmax_aggregate)
 
 MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
 POOL_POSITIONS = ('after_embedding', 'before_embedding')
@@ -239,8 +239,15 @@ class NonLocalBlockNd(BaseModule):
         if x.dim() != self.dims + 2:
             raise ValueError(f'{type(self).__name__} expects a {self.dims + 2}D input '
                              f'(N, C, ...), got shape {tuple(x.shape)}')
-        y = self.aggregate(*self.embed(x))
-        return x + self.conv_out(y)
+        if fp16_in_use(x):
+            # Activations that fit fp16 can still give affinities, sums (the dot
+            # product grows with the cube of x) and weight gradients beyond 65504:
+            # under fp16 the block computes in fp32 and returns fp32, like
+            # autocast's own fp32 ops (softmax, norms). bf16 has fp32's range.
+            with torch.autocast(x.device.type, enabled=False):
+                x = x.float()
+                return x + self.conv_out(self.aggregate(*self.embed(x)))
+        return x + self.conv_out(self.aggregate(*self.embed(x)))
 
     # ------------------------------------------------------- visualisation
     @torch.no_grad()

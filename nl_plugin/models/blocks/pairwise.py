@@ -23,10 +23,23 @@ _CHUNK_BYTES = 64 * 2**20
 _MIN_LOGIT = -60.0
 
 
+def fp16_in_use(t: torch.Tensor) -> bool:
+    """Whether ``t`` is fp16 or fp16 autocast is on for its device."""
+    device = t.device.type
+    return t.dtype == torch.float16 or (
+        torch.is_autocast_enabled(device)
+        and torch.get_autocast_dtype(device) == torch.float16)
+
+
 def _float32(*tensors):
     """Casts half-precision tensors to fp32 (large activations overflow fp16)."""
     return [t.float() if t.dtype in (torch.float16, torch.bfloat16) else t
             for t in tensors]
+
+
+def _result_dtype(q: torch.Tensor) -> torch.dtype:
+    """fp32 where fp16 is in use (the sums can exceed 65504), else ``q``'s dtype."""
+    return torch.float32 if fp16_in_use(q) else q.dtype
 
 
 def _softmax_rows(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
@@ -44,14 +57,12 @@ def softmax_aggregate(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
                       scale: float = 1.0) -> torch.Tensor:
     """``softmax(q k^T * scale) v`` for the Gaussian pairwise functions.
 
-    fp16 inputs are computed in fp32 so that large embeddings cannot overflow;
-    bf16 keeps its dtype (its range is that of fp32).
+    Where fp16 is in use (fp16 inputs or fp16 autocast) it runs in fp32, so that
+    large embeddings cannot overflow, and returns fp32; bf16 keeps its dtype.
     """
-    out_dtype = q.dtype
-    if q.dtype == torch.float16:
+    if fp16_in_use(q):
         with torch.autocast(q.device.type, enabled=False):
-            q, k, v = _float32(q, k, v)
-            return softmax_aggregate(q, k, v, scale).to(out_dtype)
+            return softmax_aggregate(*_float32(q, k, v), scale)
     if q.shape[-1] == v.shape[-1]:
         # (B, 1, L, C) heads layout for the fused kernels.
         y = F.scaled_dot_product_attention(
@@ -85,11 +96,13 @@ def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,
                           v: torch.Tensor) -> torch.Tensor:
     """``(q k^T / S) v`` in fp32, in whichever matmul order costs fewer FLOPs.
 
+    Returns fp32 where fp16 is in use, else ``q``'s dtype.
+
     ``q (k^T v)`` costs ``(L + S) C Cv`` and never forms the ``(L, S)`` affinity;
     ``(q k^T) v`` costs ``L S (C + Cv)`` and wins only on small maps, where the
     affinity is small too.
     """
-    out_dtype = q.dtype
+    out_dtype = _result_dtype(q)
     (_, num_queries, channels), num_keys = q.shape, k.shape[1]
     value_channels = v.shape[-1]
     with torch.autocast(q.device.type, enabled=False):
@@ -113,8 +126,11 @@ def concatenation_aggregate(a: torch.Tensor, b: torch.Tensor,
         a (Tensor): ``(B, L)`` query halves of the projection ``w_f^T [theta_i, phi_j]``.
         b (Tensor): ``(B, S)`` key halves of that projection.
         v (Tensor): ``(B, S, Cv)`` values.
+
+    Returns:
+        Tensor: ``(B, L, Cv)``, fp32 where fp16 is in use, else ``v``'s dtype.
     """
-    out_dtype = v.dtype
+    out_dtype = _result_dtype(v)
     with torch.autocast(v.device.type, enabled=False):
         a, b, v = _float32(a, b, v)
         num_keys = b.shape[1]
