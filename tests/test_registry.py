@@ -5,7 +5,7 @@ from mmengine.registry import DefaultScope
 import nl_plugin  # noqa: F401
 
 OUR_MODELS = ['NonLocalBlock1d', 'NonLocalBlock2d', 'NonLocalBlock3d', 'NLResNet3d',
-              'NLResNet']
+              'NLResNet', 'NLKeypointHead']
 
 
 @pytest.mark.parametrize('scope', ['mmaction', 'mmdet'])
@@ -19,3 +19,13 @@ def test_models_found_from_downstream_scopes(scope, name):
         import mmdet.models  # noqa: F401
     with DefaultScope.overwrite_default_scope(scope):
         assert MODELS.get(name) is not None, f'{name} not found from {scope}'
+
+
+@pytest.mark.parametrize('registry,name', [
+    ('TRANSFORMS', 'RandomWindowSample'), ('TRANSFORMS', 'EvenWindowSample'),
+    ('TRANSFORMS', 'CheckedDecordInit'), ('TRANSFORMS', 'DecordUniqueDecode'),
+    ('DATASETS', 'RobustVideoDataset'), ('METRICS', 'ClipVideoAccuracy')])
+def test_data_and_metrics_found_from_mmaction_scope(registry, name):
+    import mmaction.registry as action_registries
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        assert getattr(action_registries, registry).get(name) is not None
