@@ -13,12 +13,9 @@ model = dict(
         non_local='1-block',
         non_local_cfg=dict(mode='embedded_gaussian', sub_sample=True)))
 
-# NaN guard. Under fp16 AMP the NL block computes its softmax / dot-product
-# aggregation in fp32, so affinities beyond the fp16 range do not overflow, and
-# the embedded-Gaussian output (a convex combination of g) stays in range
-# (tests/test_detection_numerics.py; the dot-product variant's output can leave
-# the fp16 range at very large activations: prefer bf16 AMP for it). What is
-# left is a few bad early batches blowing up the gradients of the whole
+# NaN guard. Under fp16 AMP the NL block computes in fp32 and returns fp32, so
+# affinities, dot-product sums and its weight gradients beyond the fp16 range do
+# not overflow (tests/test_detection_numerics.py). What is left is a few bad early batches blowing up the gradients of the whole
 # detector (the NaN losses users report with NL in Mask R-CNN). Clipping the
 # global gradient norm bounds those steps and leaves ordinary ones untouched;
 # max_norm=35 is the value mmdet uses in its own clipped detection configs
