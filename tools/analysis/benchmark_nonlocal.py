@@ -94,7 +94,11 @@ def spawn(impl, mode, state, out, args, forward_only=False):
         cmd += ['--out', out]
     if forward_only:
         cmd.append('--forward-only')
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    # A fixed mmap threshold returns every large block to the OS when it is
+    # freed, so peak RSS follows the peak of live tensors (glibc's adaptive
+    # threshold otherwise keeps freed blocks of repeated sizes in the heap).
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='131072')
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     lines = [l for l in proc.stdout.splitlines() if l.startswith('{')]
     if not lines:  # killed (e.g. by the kernel) before it could report
         return dict(oom=True, failed=True, error=proc.stderr[-300:])
@@ -143,7 +147,8 @@ def compare(shape_name, mode, state, tmp, args, forward_only=False):
 
 def bench(args):
     import torch
-    shapes = {k: v for k, v in SHAPES.items() if not args.quick or '32f' in k}
+    shapes = {k: v for k, v in SHAPES.items()
+              if (not args.quick or '32f' in k) and (not args.shapes or k in args.shapes)}
     print(f'# machine: {platform.processor() or platform.machine()}, '
           f'{os.cpu_count()} cores, torch {torch.__version__}, '
           f'{args.threads} threads; batch 2, sub_sample=True, fwd+bwd, '
@@ -155,7 +160,7 @@ def bench(args):
     errors = []
     with tempfile.TemporaryDirectory() as tmp:
         for shape_name, shape in shapes.items():
-            for mode in MODES:
+            for mode in args.modes or MODES:
                 state = os.path.join(tmp, 'state.pt')
                 make_state(mode, shape, state)
                 row, failure = compare(shape_name, mode, state, tmp, args)
@@ -175,6 +180,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--quick', action='store_true', help='32-frame shapes only')
+    parser.add_argument('--shapes', nargs='+', choices=list(SHAPES), help='a subset')
+    parser.add_argument('--modes', nargs='+', choices=MODES, help='a subset')
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--threads', type=int, default=os.cpu_count())
     parser.add_argument('--mem-limit-gb', type=float, default=16.0)

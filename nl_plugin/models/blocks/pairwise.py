@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 
 # Bytes of affinity one chunk of the chunked softmax may hold (fp32).
-_CHUNK_BYTES = 64 * 2**20
+_CHUNK_BYTES = 32 * 2**20
 _MIN_LOGIT = -60.0
 
 
@@ -64,10 +64,9 @@ def softmax_aggregate(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
         with torch.autocast(q.device.type, enabled=False):
             return softmax_aggregate(*_float32(q, k, v), scale)
     if q.shape[-1] == v.shape[-1]:
-        # (B, 1, L, C) heads layout for the fused kernels.
-        y = F.scaled_dot_product_attention(
-            q.unsqueeze(1), k.unsqueeze(1), v.unsqueeze(1), scale=scale)
-        return y.squeeze(1)
+        # (B, 1, L, C) heads layout; the fused kernels need contiguous channels.
+        q, k, v = (t.contiguous().unsqueeze(1) for t in (q, k, v))
+        return F.scaled_dot_product_attention(q, k, v, scale=scale).squeeze(1)
     return chunked_softmax_aggregate(q, k, v, scale)
 
 
