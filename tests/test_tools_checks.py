@@ -145,3 +145,18 @@ def test_detection_config_scope_and_types(tmp_path):
     assert len(errors) == 1 and errors[0].startswith(
         "model.roi_head.bbox_head.type: unknown type 'Shared2FCBBoxHeed' in scope "
         "'mmdet' (did you mean 'Shared2FCBBoxHead'")
+
+
+DETECTION = osp.join(ROOT, 'configs', 'detection', 'mask-rcnn_r50-nl1_fpn_synthetic.py')
+
+
+@pytest.mark.skipif(not osp.isfile(DETECTION), reason='detection configs not there')
+def test_train_tool_checks_detection_configs_in_their_scope(tmp_path):
+    message = _fails_before_training(
+        'train', [DETECTION, '--cfg-options', 'train_dataloader.dataset.data_root=/no/coco',
+                  'model.roi_head.mask_head.type=FCNMaskHeed'], tmp_path / 'work')
+    assert "model.roi_head.mask_head.type: unknown type 'FCNMaskHeed' in scope 'mmdet'" \
+        in message
+    assert "train_dataloader.dataset.data_root: directory '/no/coco' does not exist" \
+        in message
+    assert message.count('unknown type') == 1  # every other type is known in mmdet
