@@ -33,9 +33,9 @@ def run(config, split, path, seed=0):
     ('kinetics400_32x2x1', 'test', (10, 3, 32, 256, 384)),
     ('kinetics400_32x2x1_3crop', 'test', (30, 3, 32, 256, 256)),
     ('kinetics400_128x1x1', 'train', (1, 3, 128, 224, 224)),
-    ('synthetic_videos', 'train', (1, 3, 16, 56, 56)),
-    ('synthetic_videos', 'val', (1, 3, 16, 56, 56)),
-    ('synthetic_videos', 'test', (10, 3, 16, 64, 96)),
+    ('synthetic_videos', 'train', (1, 3, 16, 48, 72)),
+    ('synthetic_videos', 'val', (1, 3, 16, 48, 72)),
+    ('synthetic_videos', 'test', (10, 3, 16, 48, 72)),
 ])
 def test_pipeline_output_shapes(video, config, split, shape):
     out = run(config, split, video)
