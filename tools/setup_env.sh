@@ -10,8 +10,14 @@ STAMP="$VENV/.nl_plugin_stack"
 say() { echo "[setup] $*" >&2; }
 
 if [ ! -x "$VENV/bin/python" ]; then
-  say "creating virtual environment in $VENV"
-  "$PYTHON" -m venv "$VENV"
+  if "$PYTHON" -c "import torch" 2>/dev/null; then
+    # Keep the torch the user already has (e.g. a CUDA build): the venv sees it.
+    say "creating virtual environment in $VENV, reusing $PYTHON's torch"
+    "$PYTHON" -m venv --system-site-packages "$VENV"
+  else
+    say "creating virtual environment in $VENV"
+    "$PYTHON" -m venv "$VENV"
+  fi
 fi
 PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check)

@@ -13,12 +13,12 @@ import os
 import sys
 
 import nl_plugin  # noqa: F401  registers our modules, installs the compat fixes
-from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
-from nl_plugin.engine import (ConfigError, check_config, load_config,
-                              set_work_dir, setup_distributed)
+from nl_plugin.engine import (ConfigError, add_runner_arguments, check_config,
+                              load_config, parse_runner_args, set_work_dir,
+                              setup_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -31,15 +31,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='also save the raw predictions to FILE (.pkl)')
     parser.add_argument('--metrics-out', metavar='FILE',
                         help='also write the metrics to FILE (.json)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config keys, e.g. test_dataloader.batch_size=1')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'],
-                        default='none', help='how the processes were started')
-    parser.add_argument('--local-rank', '--local_rank', type=int, default=0,
-                        help='set by torch.distributed.launch')
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_arguments(parser, cfg_example='test_dataloader.batch_size=1')
+    return parse_runner_args(parser, argv)
 
 
 def _add_dump(cfg, path: str) -> None:

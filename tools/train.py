@@ -14,11 +14,11 @@ import os
 import sys
 
 import nl_plugin  # noqa: F401  registers our modules, installs the compat fixes
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from nl_plugin.engine import (ConfigError, check_config, load_config, set_amp,
-                              set_resume, set_work_dir, setup_distributed)
+from nl_plugin.engine import (ConfigError, add_runner_arguments, check_config,
+                              load_config, parse_runner_args, set_amp, set_resume,
+                              set_work_dir, setup_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -32,15 +32,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'latest checkpoint of the work dir')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision (GPU only)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config keys, e.g. train_cfg.max_iters=100')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'],
-                        default='none', help='how the processes were started')
-    parser.add_argument('--local-rank', '--local_rank', type=int, default=0,
-                        help='set by torch.distributed.launch')
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_arguments(parser, cfg_example='train_cfg.max_iters=100')
+    return parse_runner_args(parser, argv)
 
 
 def build_runner(args: argparse.Namespace) -> Runner:
