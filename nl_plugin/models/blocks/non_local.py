@@ -35,6 +35,23 @@ def _choice(name: str, value, allowed: Sequence) -> None:
         raise ValueError(f'{name} must be one of {list(allowed)}, got {value!r}')
 
 
+def _inner_channels(in_channels, reduction, inner_channels) -> int:
+    """Validated width of theta / phi / g."""
+    if not isinstance(in_channels, int) or in_channels < 1:
+        raise ValueError(f'in_channels must be a positive int, got {in_channels!r}')
+    if inner_channels is not None:
+        if not isinstance(inner_channels, int) or inner_channels < 1:
+            raise ValueError(
+                f'inner_channels must be a positive int, got {inner_channels!r}')
+        return inner_channels
+    if not isinstance(reduction, int) or reduction < 1:
+        raise ValueError(f'reduction must be a positive int, got {reduction!r}')
+    if in_channels % reduction:
+        raise ValueError(f'in_channels ({in_channels}) must be divisible by '
+                         f'reduction ({reduction})')
+    return in_channels // reduction
+
+
 class NonLocalBlockNd(BaseModule):
     """Core of the non-local block for ``dims``-dimensional inputs.
 
@@ -82,21 +99,10 @@ class NonLocalBlockNd(BaseModule):
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         _choice('mode', mode, MODES)
-        allowed_nbhd = NEIGHBOURHOODS if self.dims == 3 else ('spacetime', )
-        _choice('neighbourhood', neighbourhood, allowed_nbhd)
+        _choice('neighbourhood', neighbourhood,
+                NEIGHBOURHOODS if self.dims == 3 else ('spacetime', ))
         _choice('pool_position', pool_position, POOL_POSITIONS)
-        if not isinstance(in_channels, int) or in_channels < 1:
-            raise ValueError(f'in_channels must be a positive int, got {in_channels!r}')
-        if inner_channels is None:
-            if not isinstance(reduction, int) or reduction < 1:
-                raise ValueError(f'reduction must be a positive int, got {reduction!r}')
-            if in_channels % reduction:
-                raise ValueError(f'in_channels ({in_channels}) must be divisible by '
-                                 f'reduction ({reduction})')
-            inner_channels = in_channels // reduction
-        elif not isinstance(inner_channels, int) or inner_channels < 1:
-            raise ValueError(
-                f'inner_channels must be a positive int, got {inner_channels!r}')
+        inner_channels = _inner_channels(in_channels, reduction, inner_channels)
         if sub_sample and neighbourhood == 'time':
             raise ValueError("sub_sample pools space, which leaves the 'time' "
                              'neighbourhood no aligned keys: use sub_sample=False '
