@@ -1,23 +1,15 @@
 """tools/analysis/detection_complexity.py counts the NL block's cost exactly."""
-import importlib.util
 import os
 
 import pytest
+from tool_loader import load_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = [os.path.join(ROOT, 'configs', 'detection', name) for name in
            ('mask-rcnn_r50_fpn_1x_coco.py', 'mask-rcnn_r50-nl1_fpn_1x_coco.py')]
 
 
-def _load_tool():
-    path = os.path.join(ROOT, 'tools', 'analysis', 'detection_complexity.py')
-    spec = importlib.util.spec_from_file_location('detection_complexity', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-complexity = _load_tool()
+complexity = load_tool('analysis/detection_complexity.py')
 
 
 def nl_block_flops(height, width, channels=1024, sub_sample=True):

@@ -1,7 +1,6 @@
 """Synthetic COCO set, CPU training of Mask R-CNN + 1 NL with MMEngine's Runner,
 and COCO evaluation with mmdet's CocoMetric (pycocotools)."""
 import filecmp
-import importlib.util
 import math
 import os
 
@@ -10,20 +9,13 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 from pycocotools.coco import COCO
+from tool_loader import load_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, 'configs', 'detection', 'mask-rcnn_r50-nl1_fpn_synthetic.py')
 
 
-def _load_tool():
-    path = os.path.join(ROOT, 'tools', 'data', 'make_synthetic_coco.py')
-    spec = importlib.util.spec_from_file_location('make_synthetic_coco', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-synthetic = _load_tool()
+synthetic = load_tool('data/make_synthetic_coco.py')
 
 
 def test_synthetic_coco_is_deterministic_and_valid(tmp_path):

@@ -1,16 +1,11 @@
 """tools/analysis/benchmark_pipeline.py runs and prints a ratio per stage and split."""
-import importlib.util
-import os.path as osp
 import re
 
-from pipeline_helpers import REPO
+from tool_loader import load_tool
 
 
 def test_benchmark_smoke(capsys):
-    path = osp.join(REPO, 'tools', 'analysis', 'benchmark_pipeline.py')
-    spec = importlib.util.spec_from_file_location('benchmark_pipeline', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool('analysis/benchmark_pipeline.py')
     module.main(['--num-videos', '1', '--repeats', '1', '--height', '64', '--width', '96',
                  '--min-frames', '70', '--max-frames', '70', '--stages', 'loading',
                  '--clock', 'cpu'])

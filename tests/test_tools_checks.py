@@ -1,7 +1,5 @@
 """Bad config values make tools/train.py and tools/test.py fail before any training,
 with a message that names the key; scope detection; CPU / SLURM launch helpers."""
-import importlib.util
-import os
 import os.path as osp
 import subprocess
 
@@ -12,17 +10,14 @@ from mmengine.config import Config
 from nl_plugin.engine import (ConfigError, check_devices, config_errors,
                               detect_default_scope, slurm_env)
 from tiny_videos import make_tiny_synthetic
+from tool_loader import load_tool
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO = osp.join(ROOT, 'configs', 'demo', 'c2d_r50-tiny_1xb8-16x6x1-300iter_synthetic-rgb.py')
 
 
 def _tool(name: str):
-    spec = importlib.util.spec_from_file_location(f'tool_{name}',
-                                                  osp.join(ROOT, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(f'{name}.py')
 
 
 @pytest.fixture(scope='module')

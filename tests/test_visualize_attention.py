@@ -1,5 +1,4 @@
 """Attention visualisation: known attention, grid <-> pixel mapping, files, CLI."""
-import importlib.util
 import itertools
 import json
 import math
@@ -15,6 +14,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 from PIL import Image
 from reference_non_local import pairwise_weights
+from tool_loader import load_tool
 
 from nl_plugin.models.blocks import NonLocalBlock2d, NonLocalBlock3d
 from nl_plugin.visualization import (GridMapping, capture_input, explain_block,
@@ -29,11 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _cli():
-    spec = importlib.util.spec_from_file_location(
-        'visualize_attention', os.path.join(ROOT, 'tools', 'visualize_attention.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('visualize_attention.py')
 
 
 # ----------------------------------------------------------- known attention
