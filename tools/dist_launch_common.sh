@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Shared by dist_train.sh and dist_test.sh (sourced): checks GPUS against this node
-# and sets PYTHON. Without a GPU, GPUS is the number of CPU processes (gloo backend).
+# Shared by dist_train.sh and dist_test.sh (sourced): checks GPUS against this node,
+# sets PYTHON and starts a tool under torchrun. Without a GPU, GPUS is the number of
+# CPU processes (gloo backend).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ -z "${PYTHON:-}" ]; then
   if [ -x "$ROOT/.venv/bin/python" ]; then PYTHON="$ROOT/.venv/bin/python"; else PYTHON=python; fi
@@ -26,4 +27,14 @@ check_gpus() {  # $1 = GPUS per node
          "(GPUs, or CPU cores without a GPU)" >&2
     exit 2
   fi
+}
+
+torchrun_tool() {  # $1 = GPUS per node, $2 = tool script, then its arguments
+  local gpus=$1 tool=$2
+  shift 2
+  check_gpus "$gpus"
+  exec "$PYTHON" -m torch.distributed.run \
+    --nnodes="${NNODES:-1}" --node_rank="${NODE_RANK:-0}" \
+    --master_addr="${MASTER_ADDR:-127.0.0.1}" --master_port="${PORT:-29500}" \
+    --nproc_per_node="$gpus" "$ROOT/tools/$tool" --launcher pytorch "$@"
 }

@@ -12,9 +12,4 @@ CONFIG=$1
 CHECKPOINT=$2
 GPUS=$3
 shift 3
-check_gpus "$GPUS"
-exec "$PYTHON" -m torch.distributed.run \
-  --nnodes="${NNODES:-1}" --node_rank="${NODE_RANK:-0}" \
-  --master_addr="${MASTER_ADDR:-127.0.0.1}" --master_port="${PORT:-29500}" \
-  --nproc_per_node="$GPUS" \
-  "$ROOT/tools/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "$@"
+torchrun_tool "$GPUS" test.py "$CONFIG" "$CHECKPOINT" "$@"

@@ -12,9 +12,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/dist_launch_common.sh"
 CONFIG=$1
 GPUS=$2
 shift 2
-check_gpus "$GPUS"
-exec "$PYTHON" -m torch.distributed.run \
-  --nnodes="${NNODES:-1}" --node_rank="${NODE_RANK:-0}" \
-  --master_addr="${MASTER_ADDR:-127.0.0.1}" --master_port="${PORT:-29500}" \
-  --nproc_per_node="$GPUS" \
-  "$ROOT/tools/train.py" "$CONFIG" --launcher pytorch "$@"
+torchrun_tool "$GPUS" train.py "$CONFIG" "$@"
