@@ -49,15 +49,15 @@ class NLResNet(ResNet):
         if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
             check_local_path(init_cfg.get('checkpoint'), 'init_cfg.checkpoint')
         num_stages = kwargs.get('num_stages', 4)
-        self._non_local_flags = non_local_flags(
-            non_local, self.arch_settings[depth][1][:num_stages], depth)
-        self._non_local_cfg = dict(non_local_cfg or {})
+        flags = non_local_flags(non_local, self.arch_settings[depth][1][:num_stages],
+                                depth)
         super().__init__(depth=depth, **kwargs)
-        self.non_local_positions = non_local_positions(self._non_local_flags)
+        self.non_local_positions = non_local_positions(flags)
         for stage, index in self.non_local_positions:
             layer = getattr(self, f'layer{STAGES.index(stage) + 1}')
             channels = layer[index].conv3.out_channels
-            layer[index].non_local_block = NonLocalBlock2d(channels, **self._non_local_cfg)
+            layer[index].non_local_block = NonLocalBlock2d(channels,
+                                                           **(non_local_cfg or {}))
 
     def make_res_layer(self, **kwargs):
         """Builds the stage with :class:`NLBottleneck` blocks (mmdet's otherwise)."""
