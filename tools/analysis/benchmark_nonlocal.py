@@ -48,7 +48,7 @@ def build(impl, mode, channels):
 def floor_forward(block, x):
     """Projections, pooling and W_z + BN of the block, without the aggregation."""
     theta, phi, g = block.embed(x)
-    return x + block.conv_out(theta[:, :block.inter_channels]) + \
+    return x + block.output(theta[:, :block.inter_channels]) + \
         0 * (phi.sum() + g.sum())
 
 

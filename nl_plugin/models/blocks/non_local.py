@@ -25,6 +25,7 @@ from mmengine.registry import MODELS
 from .neighbourhood import NEIGHBOURHOODS, group, key_mask, ungroup
 from .pairwise import (concatenation_aggregate, dot_product_aggregate,
                        fp16_in_use, softmax_aggregate)
+from .pointwise import is_pointwise, pointwise_conv
 
 MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
 POOL_POSITIONS = ('after_embedding', 'before_embedding')
@@ -200,17 +201,35 @@ class NonLocalBlockNd(BaseModule):
                              f'feature map {tuple(x.shape[2:])}')
         return self.pool(x)
 
+    @staticmethod
+    def _project(x: torch.Tensor, *modules: ConvModule) -> torch.Tensor:
+        """Stacked outputs of the 1x1 embedding ``modules`` on ``x``, as one GEMM
+        where they are plain 1x1 convs: ``(N, C, *grid) -> (N, sum C_out, *grid)``."""
+        convs = [module.conv for module in modules]
+        if all(is_pointwise(conv) for conv in convs):
+            return pointwise_conv(x, convs)
+        return torch.cat([module(x) for module in modules], dim=1)
+
     def embed(self, x: torch.Tensor):
         """Returns ``theta (N, Cq, *grid)``, ``phi (N, Cq, *grid')``, ``g (N, C', *grid')``."""
+        gaussian = self.mode == 'gaussian'
+        keys_values = (self.g, ) if gaussian else (self.phi, self.g)
         if self.pool_position == 'before_embedding':
-            pooled = self._subsample(x)
-            phi = pooled if self.mode == 'gaussian' else self.phi(pooled)
-            g = self.g(pooled)
+            keys = self._subsample(x)
+            phi_g = self._project(keys, *keys_values)
         else:
-            phi = x if self.mode == 'gaussian' else self.phi(x)
-            phi, g = self._subsample(phi), self._subsample(self.g(x))
-        theta = x if self.mode == 'gaussian' else self.theta(x)
+            keys = self._subsample(x) if gaussian else None
+            phi_g = self._subsample(self._project(x, *keys_values))
+        phi, g = (keys, phi_g) if gaussian else phi_g.split(self.inter_channels, dim=1)
+        theta = x if gaussian else self._project(x, self.theta)
         return theta, phi, g
+
+    def output(self, y: torch.Tensor) -> torch.Tensor:
+        """``BN(W_z y)``: ``(N, C', *grid) -> (N, C, *grid)``."""
+        if not is_pointwise(self.conv_out.conv):
+            return self.conv_out(y)
+        z = pointwise_conv(y, [self.conv_out.conv])
+        return self.conv_out.norm(z) if self.conv_out.with_norm else z
 
     def _concat_halves(self, theta, phi):
         """Splits ``w_f^T [theta_i, phi_j]`` into per-query and per-key scalars."""
@@ -252,8 +271,8 @@ class NonLocalBlockNd(BaseModule):
             # autocast's own fp32 ops (softmax, norms). bf16 has fp32's range.
             with torch.autocast(x.device.type, enabled=False):
                 x = x.float()
-                return x + self.conv_out(self.aggregate(*self.embed(x)))
-        return x + self.conv_out(self.aggregate(*self.embed(x)))
+                return x + self.output(self.aggregate(*self.embed(x)))
+        return x + self.output(self.aggregate(*self.embed(x)))
 
     # ------------------------------------------------------- visualisation
     @torch.no_grad()
