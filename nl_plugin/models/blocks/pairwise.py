@@ -44,12 +44,17 @@ def _result_dtype(q: torch.Tensor) -> torch.dtype:
 
 def _softmax_rows(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
                   scale: float) -> torch.Tensor:
-    # (B, l, C) x (B, C, S) -> (B, l, S) logits, shifted so that the row max is 0
-    logits = torch.bmm(q, k.transpose(1, 2)) * scale
-    logits = logits - logits.amax(dim=-1, keepdim=True).detach()
-    # Weights below e^-60 of the largest one stay at e^-60: the same result to
-    # fp32 precision, without subnormal floats, which are ~50x slower on CPUs.
-    weights = logits.clamp(min=_MIN_LOGIT).softmax(dim=-1)
+    logits = torch.bmm(q, k.transpose(1, 2))  # (B, l, C) x (B, C, S) -> (B, l, S)
+    if scale != 1.0:
+        logits.mul_(scale)
+    with torch.no_grad():
+        # Outside autograd and in place, so that the softmax output is the only
+        # saved (B, l, S) tensor. The row-max shift leaves softmax unchanged. Logits
+        # below it by more than 60 stay at -60: weights equal to fp32 precision and
+        # none subnormal (~50x slower on CPUs); their gradient, below e^-60 of the
+        # row's largest, passes through as if unclamped.
+        logits.sub_(logits.amax(dim=-1, keepdim=True)).clamp_(min=_MIN_LOGIT)
+    weights = logits.softmax(dim=-1)
     return torch.bmm(weights, v)  # (B, l, S) x (B, S, Cv) -> (B, l, Cv)
 
 
