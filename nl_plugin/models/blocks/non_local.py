@@ -210,19 +210,20 @@ class NonLocalBlockNd(BaseModule):
             return pointwise_conv(x, convs)
         return torch.cat([module(x) for module in modules], dim=1)
 
+    def _keys_values(self, x: torch.Tensor) -> torch.Tensor:
+        """``phi`` and ``g`` (just ``g`` for ``gaussian``) stacked on channels,
+        ``(N, Cq + C', *grid')``: one GEMM and one pooling for both."""
+        modules = (self.g, ) if self.mode == 'gaussian' else (self.phi, self.g)
+        if self.pool_position == 'before_embedding':
+            return self._project(self._subsample(x), *modules)
+        return self._subsample(self._project(x, *modules))
+
     def embed(self, x: torch.Tensor):
         """Returns ``theta (N, Cq, *grid)``, ``phi (N, Cq, *grid')``, ``g (N, C', *grid')``."""
-        gaussian = self.mode == 'gaussian'
-        keys_values = (self.g, ) if gaussian else (self.phi, self.g)
-        if self.pool_position == 'before_embedding':
-            keys = self._subsample(x)
-            phi_g = self._project(keys, *keys_values)
-        else:
-            keys = self._subsample(x) if gaussian else None
-            phi_g = self._subsample(self._project(x, *keys_values))
-        phi, g = (keys, phi_g) if gaussian else phi_g.split(self.inter_channels, dim=1)
-        theta = x if gaussian else self._project(x, self.theta)
-        return theta, phi, g
+        if self.mode == 'gaussian':  # theta and phi are x itself
+            return x, self._subsample(x), self._keys_values(x)
+        phi, g = self._keys_values(x).split(self.inter_channels, dim=1)
+        return self._project(x, self.theta), phi, g
 
     def output(self, y: torch.Tensor) -> torch.Tensor:
         """``BN(W_z y)``: ``(N, C', *grid) -> (N, C, *grid)``."""
