@@ -101,3 +101,12 @@ def test_loss_rejects_misshaped_targets():
     head = build(conv_out_channels=8, num_convs=2)
     with pytest.raises(ValueError, match='targets'):
         head.loss(torch.zeros(2, 17, 56, 56), torch.zeros(2, 16, dtype=torch.long))
+
+
+def test_loss_without_labelled_keypoints_is_a_zero_that_backpropagates():
+    head = build(num_keypoints=2, conv_out_channels=8, in_channels=8, num_convs=2)
+    logits = head(torch.randn(3, 8, 14, 14))
+    loss = head.loss(logits, torch.full((3, 2), -1))
+    assert loss.item() == 0 and loss.requires_grad  # not the NaN of an empty mean
+    loss.backward()
+    assert all(torch.isfinite(p.grad).all() for p in head.parameters())

@@ -5,9 +5,10 @@ features through eight 3x3, 512-channel convs, a 4x4 stride-2 deconv to one
 logit map per keypoint, and a 2x bilinear upsampling to 56x56. The paper's
 Table 6 puts 4 non-local blocks into this stack, one after every 2 convs.
 
-mmdet 3.3 has no Keypoint R-CNN (no keypoint RoI head, no keypoint targets,
-no keypoint loading, flipping or AP), so this is the head alone: registered,
-built from a config, trainable with :meth:`loss`, for a keypoint RoI head to call.
+mmdet 3.3 has no Keypoint R-CNN; nl_plugin adds the missing pieces around this
+head: :class:`KeypointRoIHead` (targets, loss, decoding), ``CocoKeypointDataset``
+and the keypoint transforms, and ``CocoKeypointMetric`` (keypoint AP). The
+configs are ``configs/detection/keypoint-rcnn_*.py``.
 """
 from typing import Optional, Sequence
 
@@ -101,11 +102,14 @@ class NLKeypointHead(BaseModule):
                 in its heatmap, or -1 where the keypoint is not labelled.
 
         Returns:
-            Tensor: Cross-entropy averaged over the labelled keypoints.
+            Tensor: Cross-entropy averaged over the labelled keypoints; a zero
+            that still reaches every logit when none is labelled.
         """
         if targets.shape != logits.shape[:2]:
             raise ValueError(f'targets must have shape {tuple(logits.shape[:2])}, '
                              f'got {tuple(targets.shape)}')
+        if not (targets >= 0).any():
+            return logits.sum() * 0
         # (R, K, H, W) -> (R*K, H*W): one classification over positions per keypoint
         return F.cross_entropy(logits.flatten(2).flatten(0, 1), targets.flatten(),
                                ignore_index=-1)
