@@ -16,7 +16,7 @@ CONFIG_DIR = os.path.join(ROOT, 'configs', 'detection')
 COCO_CONFIGS = sorted(os.path.basename(p) for p in glob.glob(
     os.path.join(CONFIG_DIR, 'mask-rcnn_*_coco.py')))
 ALL_CONFIGS = sorted(os.path.basename(p) for p in glob.glob(
-    os.path.join(CONFIG_DIR, '*.py')))
+    os.path.join(CONFIG_DIR, 'mask-rcnn_*.py')))  # keypoint-rcnn_*: test_keypoint_rcnn.py
 ENV_VARS = ('NL_PLUGIN_R50_IMAGENET', 'NL_PLUGIN_R101_IMAGENET')
 
 

@@ -5,7 +5,7 @@ from mmengine.registry import DefaultScope
 import nl_plugin  # noqa: F401
 
 OUR_MODELS = ['NonLocalBlock1d', 'NonLocalBlock2d', 'NonLocalBlock3d', 'NLResNet3d',
-              'NLResNet', 'NLKeypointHead']
+              'NLResNet', 'NLKeypointHead', 'KeypointRoIHead']
 
 
 @pytest.mark.parametrize('scope', ['mmaction', 'mmdet'])
@@ -29,3 +29,13 @@ def test_data_and_metrics_found_from_mmaction_scope(registry, name):
     import mmaction.registry as action_registries
     with DefaultScope.overwrite_default_scope('mmaction'):
         assert getattr(action_registries, registry).get(name) is not None
+
+
+@pytest.mark.parametrize('registry,name', [
+    ('TRANSFORMS', 'LoadKeypoints'), ('TRANSFORMS', 'ResizeKeypoints'),
+    ('TRANSFORMS', 'FlipKeypoints'), ('TRANSFORMS', 'PackDetKeypointInputs'),
+    ('DATASETS', 'CocoKeypointDataset'), ('METRICS', 'CocoKeypointMetric')])
+def test_keypoint_data_and_metric_found_from_mmdet_scope(registry, name):
+    import mmdet.registry as det_registries
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        assert getattr(det_registries, registry).get(name) is not None

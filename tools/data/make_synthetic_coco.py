@@ -5,20 +5,30 @@ noisy gradient background; every shape is annotated by the polygon it was
 drawn from (so masks are exact), its bounding box and its area. Images are PNG
 files, annotations real COCO JSON; the same seed gives the same files.
 
+With ``--keypoints`` it writes a person-keypoint-style set instead: category
+``figure`` (pentagons whose 5 vertices are its keypoints ``top``,
+``left_shoulder``, ``right_shoulder``, ``left_foot``, ``right_foot``, listed
+with a skeleton in the category, as COCO lists a person's) and distractor
+``rectangle`` shapes without keypoints. Keypoints are pixel indices
+``[x, y, v]``; about 15% are unlabelled (``v=0``, written as ``0, 0, 0``), 15%
+labelled but hidden (``v=1``), the rest visible (``v=2``).
+
 Layout (mirrors COCO's)::
 
     OUT/annotations/instances_train.json   OUT/train/000000.png ...
     OUT/annotations/instances_val.json     OUT/val/000000.png ...
+    (--keypoints: OUT/annotations/person_keypoints_{train,val}.json)
 
 Usage::
 
     python tools/data/make_synthetic_coco.py data/synthetic_coco --seed 0
+    python tools/data/make_synthetic_coco.py data/synthetic_keypoints --keypoints
 """
 import argparse
 import json
 import math
 import os
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, NamedTuple, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -56,6 +66,23 @@ def _triangle(rng, cx, cy, radius):
 
 _SHAPES = (_rectangle, _ellipse, _triangle)  # indexed like CLASSES
 
+KEYPOINT_CLASSES = ('figure', 'rectangle')  # only figures have keypoints
+FIGURE_KEYPOINTS = ('top', 'left_shoulder', 'right_shoulder', 'left_foot', 'right_foot')
+FIGURE_SKELETON = [[1, 2], [1, 3], [2, 4], [3, 5], [4, 5]]  # 1-based, as COCO's
+_FIGURE_VERTEX_OF_KEYPOINT = (0, 4, 1, 3, 2)  # vertex of _figure's polygon
+_VISIBILITY_PROBS = (0.15, 0.15, 0.7)  # v = 0, 1, 2
+
+
+def _figure(rng, cx, cy, radius):
+    # (5, 2) pentagon, clockwise: top, right shoulder, right foot, left foot,
+    # left shoulder; "left" is the smaller x
+    shoulder, foot = radius * rng.uniform(0.6, 1.0), radius * rng.uniform(0.3, 0.7)
+    top_x = cx + radius * rng.uniform(-0.3, 0.3)
+    neck_y = cy - radius * rng.uniform(0.1, 0.4)
+    return np.array([[top_x, cy - radius], [cx + shoulder, neck_y],
+                     [cx + foot, cy + radius], [cx - foot, cy + radius],
+                     [cx - shoulder, neck_y]])
+
 
 def _background(rng, width: int, height: int) -> np.ndarray:
     """A (H, W, 3) uint8 gradient with noise."""
@@ -71,18 +98,18 @@ def _overlaps(box, boxes, margin=2) -> bool:
                and b[1] < y1 + margin for b in boxes)
 
 
-def _place_shapes(rng, width: int, height: int,
-                  num_shapes: int) -> List[Tuple[int, np.ndarray]]:
+def _place_shapes(rng, width: int, height: int, num_shapes: int,
+                  shape_fns=_SHAPES) -> List[Tuple[int, np.ndarray]]:
     """``(class index, (V, 2) polygon)`` of non-overlapping shapes in the image."""
     shapes, boxes = [], []
     for _ in range(_MAX_PLACEMENT_TRIES):
         if len(shapes) == num_shapes:
             break
-        label = int(rng.integers(len(CLASSES)))
+        label = int(rng.integers(len(shape_fns)))
         radius = rng.uniform(0.12, 0.25) * min(width, height)
         cx = rng.uniform(radius, width - radius)
         cy = rng.uniform(radius, height - radius)
-        polygon = np.round(_SHAPES[label](rng, cx, cy, radius))
+        polygon = np.round(shape_fns[label](rng, cx, cy, radius))
         polygon = np.clip(polygon, 0, (width - 1, height - 1))
         box = (*polygon.min(axis=0), *polygon.max(axis=0))
         if not _overlaps(box, boxes):
@@ -106,36 +133,72 @@ def _annotation(polygon: np.ndarray, label: int, image_id: int, ann_id: int) -> 
                 iscrowd=0)
 
 
+def _keypoint_annotation(rng, polygon: np.ndarray, label: int, image_id: int,
+                         ann_id: int) -> Dict:
+    """A figure's annotation with its 5 keypoints; a rectangle's without."""
+    annotation = _annotation(polygon, label, image_id, ann_id)
+    if KEYPOINT_CLASSES[label] != 'figure':
+        return annotation
+    visibility = rng.choice(3, size=len(FIGURE_KEYPOINTS), p=_VISIBILITY_PROBS)  # (5,)
+    points = polygon[list(_FIGURE_VERTEX_OF_KEYPOINT)] * (visibility[:, None] > 0)
+    keypoints = np.concatenate([points, visibility[:, None]], axis=1)  # (5, 3)
+    annotation.update(keypoints=[int(v) for v in keypoints.flatten()],
+                      num_keypoints=int((visibility > 0).sum()))
+    return annotation
+
+
+class _Layout(NamedTuple):
+    """What a split holds: shapes, how they are annotated, the file name."""
+    shape_fns: tuple
+    annotate: Callable
+    categories: List[Dict]
+    file_prefix: str
+
+
+def _instance_layout() -> _Layout:
+    categories = [dict(id=i + 1, name=name, supercategory='shape')
+                  for i, name in enumerate(CLASSES)]
+    return _Layout(_SHAPES, lambda rng, *args: _annotation(*args), categories,
+                   'instances')
+
+
+def _keypoint_layout() -> _Layout:
+    categories = [dict(id=1, name='figure', supercategory='shape',
+                       keypoints=list(FIGURE_KEYPOINTS), skeleton=FIGURE_SKELETON),
+                  dict(id=2, name='rectangle', supercategory='shape')]
+    return _Layout((_figure, _rectangle), _keypoint_annotation, categories,
+                   'person_keypoints')
+
+
 def _write_split(rng, out_dir: str, split: str, num_images: int,
-                 image_size: Sequence[int], max_shapes: int) -> str:
+                 image_size: Sequence[int], max_shapes: int, layout: _Layout) -> str:
     width, height = image_size
     os.makedirs(os.path.join(out_dir, split), exist_ok=True)
     images, annotations = [], []
     for image_id in range(num_images):
         image = _background(rng, width, height)
         num_shapes = int(rng.integers(1, max_shapes + 1))
-        for label, polygon in _place_shapes(rng, width, height, num_shapes):
+        for label, polygon in _place_shapes(rng, width, height, num_shapes,
+                                            layout.shape_fns):
             colour = tuple(int(c) for c in rng.integers(130, 256, size=3))
             cv2.fillPoly(image, [polygon.astype(np.int32)], colour)
             annotations.append(
-                _annotation(polygon, label, image_id, len(annotations) + 1))
+                layout.annotate(rng, polygon, label, image_id, len(annotations) + 1))
         file_name = f'{image_id:06d}.png'
         cv2.imwrite(os.path.join(out_dir, split, file_name), image)
         images.append(dict(id=image_id, file_name=file_name, width=width,
                            height=height))
-    categories = [dict(id=i + 1, name=name, supercategory='shape')
-                  for i, name in enumerate(CLASSES)]
-    ann_file = os.path.join(out_dir, 'annotations', f'instances_{split}.json')
+    ann_file = os.path.join(out_dir, 'annotations', f'{layout.file_prefix}_{split}.json')
     os.makedirs(os.path.dirname(ann_file), exist_ok=True)
     with open(ann_file, 'w', encoding='utf-8') as f:
         json.dump(dict(images=images, annotations=annotations,
-                       categories=categories), f)
+                       categories=layout.categories), f)
     return ann_file
 
 
 def make_synthetic_coco(out_dir: str, num_train: int = 16, num_val: int = 8,
                         image_size: Sequence[int] = (128, 96), max_shapes: int = 3,
-                        seed: int = 0) -> Dict[str, str]:
+                        seed: int = 0, keypoints: bool = False) -> Dict[str, str]:
     """Writes the set and returns ``{split: annotation file path}``.
 
     Args:
@@ -145,6 +208,8 @@ def make_synthetic_coco(out_dir: str, num_train: int = 16, num_val: int = 8,
         image_size (tuple): ``(width, height)`` of every image.
         max_shapes (int): At most this many shapes per image (at least one).
         seed (int): Seed of the only random generator used.
+        keypoints (bool): Write the keypoint set (figures with keypoints and
+            distractor rectangles) instead of the instance set.
     """
     if num_train < 1 or num_val < 1:
         raise ValueError(f'num_train and num_val must be >= 1, got '
@@ -156,8 +221,9 @@ def make_synthetic_coco(out_dir: str, num_train: int = 16, num_val: int = 8,
         raise ValueError(f'max_shapes must be >= 1, got {max_shapes}')
     rng = np.random.default_rng(seed)
     counts = dict(train=num_train, val=num_val)
+    layout = _keypoint_layout() if keypoints else _instance_layout()
     return {split: _write_split(rng, out_dir, split, counts[split], image_size,
-                                max_shapes) for split in SPLITS}
+                                max_shapes, layout) for split in SPLITS}
 
 
 def main() -> None:
@@ -169,9 +235,11 @@ def main() -> None:
                         metavar=('WIDTH', 'HEIGHT'))
     parser.add_argument('--max-shapes', type=int, default=3)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--keypoints', action='store_true',
+                        help='write the person-keypoint-style set of figures')
     args = parser.parse_args()
     files = make_synthetic_coco(args.out_dir, args.num_train, args.num_val,
-                                args.size, args.max_shapes, args.seed)
+                                args.size, args.max_shapes, args.seed, args.keypoints)
     for split, path in files.items():
         print(f'{split}: {path}')
 
