@@ -1,5 +1,5 @@
 """Keypoint R-CNN's RoI head: mmdet's box (and mask) branches plus a keypoint branch."""
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 import torch
 from mmdet.models.roi_heads import StandardRoIHead
@@ -52,7 +52,8 @@ class KeypointRoIHead(StandardRoIHead):
             if not isinstance(cfg, dict):
                 raise ValueError(f'{name} must be a config dict, got {cfg!r}')
         if not keypoint_loss_weight > 0:
-            raise ValueError(f'keypoint_loss_weight must be > 0, got {keypoint_loss_weight!r}')
+            raise ValueError(
+                f'keypoint_loss_weight must be > 0, got {keypoint_loss_weight!r}')
         super().__init__(**kwargs)
         self.keypoint_roi_extractor = MODELS.build(keypoint_roi_extractor)
         self.keypoint_head = MODELS.build(keypoint_head)
@@ -89,7 +90,8 @@ class KeypointRoIHead(StandardRoIHead):
                 feats=[level[i][None] for level in x]))
         return sampling_results
 
-    def loss(self, x: Tuple[Tensor], rpn_results_list, batch_data_samples: SampleList) -> dict:
+    def loss(self, x: Tuple[Tensor], rpn_results_list,
+             batch_data_samples: SampleList) -> dict:
         """Box, mask (if any) and keypoint losses on the same sampled RoIs."""
         batch_gt_instances, batch_gt_instances_ignore, _ = unpack_gt_instances(
             batch_data_samples)
