@@ -3,7 +3,7 @@
 # C2D baseline with tools/train.py and the configs in configs/demo/, test both with
 # the 10-clip protocol, print clip- and video-level top-1, plot the training curves
 # and show what the NL blocks attend to.
-# About 4 minutes on a 2-core CPU after the environment is set up (225 s measured).
+# About 4 minutes on a 2-core CPU after the environment is set up (235 s measured).
 #
 # Usage: bash tools/demo.sh            (outputs in work_dirs/demo)
 # Environment: DEMO_OUT (output folder), SYNTHETIC_VIDEOS_ROOT (data set folder,
