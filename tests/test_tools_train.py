@@ -131,6 +131,6 @@ def test_two_process_cpu_training_and_ten_clip_test(env, tmp_path):
         timeout=300)
     assert test.returncode == 0, (test.stdout + test.stderr)[-4000:]
     metrics = json.loads(metrics_file.read_text())
-    for key in ('acc/video_top1', 'acc/clip_top1', 'acc/video_top5', 'acc/clip_top5'):
+    for key in ('acc/video_top1', 'acc/clip_top1'):
         assert 0.0 <= metrics[key] <= 1.0
     assert 'metrics: {' in test.stdout

@@ -8,7 +8,7 @@ from nl_plugin.datasets.synthetic_videos import list_file_name, make_split, vide
 def make_tiny_synthetic(root: str, num_train: int = 4, num_val: int = 2) -> str:
     """Writes a tiny synthetic data set (the demo's layout) under ``root``."""
     for split, num in (('train', num_train), ('val', num_val)):
-        make_split(root, split, num, num_classes=4, frame_range=(40, 56), seed=1)
+        make_split(root, split, num, num_classes=2, frame_range=(40, 56), seed=1)
     return root
 
 

@@ -15,7 +15,7 @@ model = dict(
         stage_blocks=(1, 1, 1, 1),
         conv1_stride_t=1,
         pool1_stride_t=1),
-    cls_head=dict(num_classes=4, in_channels=512))
+    cls_head=dict(num_classes=2, in_channels=512))
 
 train_cfg = dict(max_iters=300, val_interval=100)
 optim_wrapper = dict(optimizer=dict(lr=0.05))

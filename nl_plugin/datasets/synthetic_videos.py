@@ -1,15 +1,17 @@
 """A small synthetic video classification data set whose classes need long-range
 spacetime reasoning.
 
-Every class has the same single-frame statistics (a noisy background with one or two
-small squares); what tells them apart is how events far apart in space and time relate:
+Classes come in pairs. Within a pair single frames look alike (a noisy background with
+one or two squares); what tells the two apart is how events far apart in space and
+time relate:
 
+* ``same_colour_later`` / ``other_colour_later``: a square shows during the first 40%
+  of the video and a second one, far from it, during the last 40%; of the same hue or
+  of a clearly different one. Hues are uniform, so each square alone says nothing.
 * ``warm_moves_first`` / ``cool_moves_first``: a warm and a cool square sit on opposite
   sides of the frame; both slide once, one early and one late. Which moves first?
 * ``returns_to_start`` / ``reappears_elsewhere``: a square seen early vanishes for a
   while, then reappears at the same place or far from it.
-* ``flashes_same_colour`` / ``flashes_different_colour``: two brief flashes, early and
-  late, at distant places, of the same or of clearly different hues.
 
 All classes are invariant to horizontal flips, so ``Flip`` augmentation keeps labels.
 Videos are written as mp4 (``mp4v``) with OpenCV, with varied lengths and frame rates;
@@ -24,8 +26,8 @@ from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-CLASS_NAMES = ('warm_moves_first', 'cool_moves_first', 'returns_to_start',
-               'reappears_elsewhere', 'flashes_same_colour', 'flashes_different_colour')
+CLASS_NAMES = ('same_colour_later', 'other_colour_later', 'warm_moves_first',
+               'cool_moves_first', 'returns_to_start', 'reappears_elsewhere')
 FPS_CHOICES = (10.0, 12.0, 15.0, 24.0, 25.0, 30.0)
 SPLIT_CODES = {'train': 0, 'val': 1}
 
@@ -93,8 +95,28 @@ def _slide_track(num_frames: int, start: Tuple[int, int], move_at: int, duration
     return ys, np.full(num_frames, start[1])
 
 
-def _render_order(frames, label, rng, size):
-    """``warm_moves_first`` (label 0) / ``cool_moves_first`` (label 1)."""
+def _render_colour(frames, variant, rng, size):
+    """``same_colour_later`` (variant 0) / ``other_colour_later`` (variant 1).
+
+    Squares of twice the usual side (at most a fifth of the width, so that the
+    second one fits far away): at the demo's input scale they span about one cell of
+    res4, where the demo network's second non-local block sits.
+    """
+    num_frames, height, width = frames.shape[:3]
+    size = min(2 * size, width // 5)
+    hue = rng.random()
+    later_hue = hue if variant == 0 else hue + rng.uniform(0.3, 0.7)
+    colours = (_colour(hue, rng), _colour(later_hue, rng))
+    first = (int(rng.integers(0, height - size)), int(rng.integers(0, width - size)))
+    second = _far_position(height, width, size, first, rng)
+    length = int(0.4 * num_frames)
+    for (y, x), colour, t0 in zip((first, second), colours, (0, num_frames - length)):
+        _paint(frames, t0, t0 + length, np.full(num_frames, y), np.full(num_frames, x),
+               size, colour)
+
+
+def _render_order(frames, variant, rng, size):
+    """``warm_moves_first`` (variant 0) / ``cool_moves_first`` (variant 1)."""
     num_frames, height, width = frames.shape[:3]
     warm = _colour(rng.uniform(-0.05, 0.12), rng)  # reds to yellows
     cool = _colour(rng.uniform(0.5, 0.7), rng)  # cyans to blues
@@ -104,19 +126,19 @@ def _render_order(frames, label, rng, size):
     early = int(rng.uniform(0.1, 0.3) * num_frames)
     late = int(rng.uniform(0.6, 0.8) * num_frames)
     duration = max(num_frames // 8, 2)
-    warm_at, cool_at = (early, late) if label == 0 else (late, early)
+    warm_at, cool_at = (early, late) if variant == 0 else (late, early)
     for pos, colour, move_at in ((pos_a, warm, warm_at), (pos_b, cool, cool_at)):
         dy = (height // 3) * (1 if pos[0] < (height - size) / 2 else -1)
         ys, xs = _slide_track(num_frames, pos, move_at, duration, dy)
         _paint(frames, 0, num_frames, ys, xs, size, colour)
 
 
-def _render_return(frames, label, rng, size):
-    """``returns_to_start`` (label 2) / ``reappears_elsewhere`` (label 3)."""
+def _render_return(frames, variant, rng, size):
+    """``returns_to_start`` (variant 0) / ``reappears_elsewhere`` (variant 1)."""
     num_frames, height, width = frames.shape[:3]
     colour = _colour(rng.random(), rng)
     first = (int(rng.integers(0, height - size)), int(rng.integers(0, width - size)))
-    second = first if label == 2 else _far_position(height, width, size, first, rng)
+    second = first if variant == 0 else _far_position(height, width, size, first, rng)
     vanish = int(rng.uniform(0.2, 0.35) * num_frames)
     back = int(rng.uniform(0.65, 0.8) * num_frames)
     for (y, x), t0, t1 in ((first, 0, vanish), (second, back, num_frames)):
@@ -124,24 +146,8 @@ def _render_return(frames, label, rng, size):
                colour)
 
 
-def _render_flashes(frames, label, rng, size):
-    """``flashes_same_colour`` (label 4) / ``flashes_different_colour`` (label 5)."""
-    num_frames, height, width = frames.shape[:3]
-    hue = rng.random()
-    colours = (_colour(hue, rng),
-               _colour(hue if label == 4 else hue + rng.uniform(0.3, 0.7), rng))
-    first = (int(rng.integers(0, height - size)), int(rng.integers(0, width - size)))
-    second = _far_position(height, width, size, first, rng)
-    length = max(num_frames // 10, 3)
-    starts = (int(rng.uniform(0.05, 0.3) * num_frames),
-              int(rng.uniform(0.6, 0.85) * num_frames))
-    for (y, x), colour, t0 in zip((first, second), colours, starts):
-        _paint(frames, t0, t0 + length, np.full(num_frames, y), np.full(num_frames, x),
-               size, colour)
-
-
-RENDERERS: Tuple[Callable, ...] = (_render_order, _render_order, _render_return,
-                                   _render_return, _render_flashes, _render_flashes)
+# One renderer per pair of classes; labels 2i and 2i + 1 are its variants 0 and 1.
+PAIR_RENDERERS: Tuple[Callable, ...] = (_render_colour, _render_order, _render_return)
 
 
 def render_video(label: int, num_frames: int, height: int, width: int,
@@ -163,7 +169,7 @@ def render_video(label: int, num_frames: int, height: int, width: int,
     if height < 16 or width < 16:
         raise ValueError(f'height and width must be >= 16, got {height}x{width}')
     frames = _background(num_frames, height, width, rng)  # (T, H, W, 3)
-    RENDERERS[label](frames, label, rng, max(height // 8, 4))
+    PAIR_RENDERERS[label // 2](frames, label % 2, rng, max(height // 8, 4))
     return np.clip(np.round(frames), 0, 255).astype(np.uint8)
 
 
@@ -215,7 +221,7 @@ def balanced_labels(num_videos: int, num_classes: int, seed: int, split: str) ->
 def make_split(out_dir: str,
                split: str,
                num_videos: int,
-               num_classes: int = 4,
+               num_classes: int = 2,
                height: int = 64,
                width: int = 96,
                frame_range: Tuple[int, int] = (64, 160),

@@ -31,7 +31,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='data root to write (created if missing)')
     parser.add_argument('--num-train', type=int, default=120, help='training videos')
     parser.add_argument('--num-val', type=int, default=40, help='validation videos')
-    parser.add_argument('--num-classes', type=int, default=4,
+    parser.add_argument('--num-classes', type=int, default=2,
                         choices=range(2, len(CLASS_NAMES) + 1),
                         help=f'first N of: {", ".join(CLASS_NAMES)}')
     parser.add_argument('--height', type=int, default=64, help='frame height in pixels')
