@@ -204,6 +204,23 @@ def test_roi_head_without_gt_keypoints_says_what_to_load(keypoint_set):
         roi_head.loss(x, [proposals], [sample])
 
 
+def test_tensor_mode_ends_with_the_keypoint_logits_of_the_proposals(keypoint_set):
+    root, _ = keypoint_set
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv('NL_PLUGIN_SYNTHETIC_KEYPOINTS', root)
+        cfg = Config.fromfile(SYNTHETIC_CONFIG)
+    roi_head = build_model(cfg).roi_head.eval()
+    x = tuple(torch.randn(1, 256, 24 // 2 ** i, 32 // 2 ** i) for i in range(5))
+    boxes = torch.tensor([[10., 10., 40., 50.], [60., 20., 90., 70.]])
+    proposals = InstanceData(bboxes=boxes, scores=torch.ones(2))
+    with torch.no_grad():
+        outputs = roi_head(x, [proposals])
+        expected = roi_head.keypoint_head(roi_head.keypoint_roi_extractor(
+            x[:4], torch.cat([torch.zeros(2, 1), boxes], dim=1)))
+    assert outputs[-1].shape == (2, 5, 56, 56)  # 2 proposals, 5 figure keypoints
+    torch.testing.assert_close(outputs[-1], expected)
+
+
 def test_roi_head_rejects_a_missing_keypoint_head():
     with pytest.raises(ValueError, match='keypoint_head'):
         KeypointRoIHead(keypoint_roi_extractor=dict(type='SingleRoIExtractor'),

@@ -59,9 +59,8 @@ class KeypointRoIHead(StandardRoIHead):
         self.keypoint_head = MODELS.build(keypoint_head)
         self.keypoint_loss_weight = keypoint_loss_weight
 
-    def _keypoint_forward(self, x: Tuple[Tensor], boxes: List[Tensor]) -> Tensor:
-        """Per-image boxes ``[(N_i, 4)]`` -> ``(sum N_i, K, M, M)`` heatmap logits."""
-        rois = bbox2roi(boxes)  # (sum N_i, 5): image index, x1, y1, x2, y2
+    def _keypoint_forward(self, x: Tuple[Tensor], rois: Tensor) -> Tensor:
+        """RoIs ``(R, 5)`` (image index, x1, y1, x2, y2) -> ``(R, K, M, M)`` logits."""
         feats = self.keypoint_roi_extractor(
             x[:self.keypoint_roi_extractor.num_inputs], rois)  # (R, C, 14, 14)
         return self.keypoint_head(feats)
@@ -70,10 +69,8 @@ class KeypointRoIHead(StandardRoIHead):
         """``StandardRoIHead.forward``'s outputs plus the keypoint logits of the
         first 100 proposals of the batch."""
         rois = bbox2roi([res.bboxes for res in rpn_results_list])[:100]  # (<=100, 5)
-        feats = self.keypoint_roi_extractor(
-            x[:self.keypoint_roi_extractor.num_inputs], rois)
         return super().forward(x, rpn_results_list, batch_data_samples) + (
-            self.keypoint_head(feats), )
+            self._keypoint_forward(x, rois), )
 
     def sample_rois(self, x: Tuple[Tensor], rpn_results_list,
                     batch_gt_instances, batch_gt_instances_ignore) -> List[SamplingResult]:
@@ -114,7 +111,7 @@ class KeypointRoIHead(StandardRoIHead):
         if sum(len(b) for b in pos_boxes) == 0:  # keep the head in the graph
             zero = sum(p.sum() for p in self.keypoint_head.parameters()) * 0
             return dict(loss_keypoint=zero)
-        logits = self._keypoint_forward(x, pos_boxes)  # (P, K, M, M)
+        logits = self._keypoint_forward(x, bbox2roi(pos_boxes))  # (P, K, M, M)
         targets = torch.cat([
             keypoint_heatmap_targets(res.pos_priors,
                                      gt.keypoints[res.pos_assigned_gt_inds],
@@ -143,7 +140,7 @@ class KeypointRoIHead(StandardRoIHead):
         if sum(num_boxes) == 0:
             logits = x[0].new_zeros(0, self.keypoint_head.num_keypoints, 1, 1)
         else:
-            logits = self._keypoint_forward(x, boxes)  # (sum N_i, K, M, M)
+            logits = self._keypoint_forward(x, bbox2roi(boxes))  # (sum N_i, K, M, M)
         for results, image_boxes, image_logits, scale in zip(
                 results_list, boxes, logits.split(num_boxes), scales):
             keypoints, scores = heatmaps_to_keypoints(image_logits, image_boxes)
