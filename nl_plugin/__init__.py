@@ -1,13 +1,16 @@
 """nl_plugin: Non-local Neural Networks (Wang et al., CVPR 2018) for OpenMMLab.
 
-``import nl_plugin`` registers every module in MMEngine's root registries, so configs
-of MMAction2 and MMDetection find them by a plain ``type='...'``.
+Import the part for your framework; each registers its modules where that
+framework's configs look for them:
+
+* ``nl_plugin.blocks``: the non-local block (torch, mmcv, mmengine only),
+  registered in MMEngine's root ``MODELS`` so that every scope finds it;
+* ``nl_plugin.action``: NL-ResNet3d, clip samplers, video data and metrics,
+  registered in ``mmaction.registry``
+  (``custom_imports=['nl_plugin.action']``);
+* ``nl_plugin.det``: NLResNet and Keypoint R-CNN, registered in
+  ``mmdet.registry`` (``custom_imports=['nl_plugin.det']``).
+
+``import nl_plugin`` itself imports none of them.
 """
-from .compat import allow_mmengine_checkpoints, install_drn_workaround
-
-install_drn_workaround()  # must precede the first import of mmaction.models
-allow_mmengine_checkpoints()  # torch>=2.6 weights_only loading of Runner checkpoints
-
-from . import datasets, evaluation, models  # noqa: E402,F401
-
 __version__ = '0.1.0'

@@ -1,7 +1,7 @@
 """Model complexity (parameters and FLOPs) with MMEngine's analyzers.
 
-MMEngine's ``FlopAnalyzer`` counts one multiply-add as one FLOP and knows convs,
-matmuls, ``bmm`` and ``einsum``. It does not know
+MMEngine's ``FlopAnalyzer`` counts one multiply-add as one FLOP and knows
+convs, matmuls, ``bmm`` and ``einsum``. It does not know
 ``scaled_dot_product_attention``, which the embedded-Gaussian non-local block
 uses: :func:`sdpa_flop_jit` counts it as the two matmuls it performs.
 """
@@ -14,8 +14,10 @@ from mmengine.analysis.jit_handles import get_shape
 
 
 def sdpa_flop_jit(inputs: List[Any], outputs: List[Any]) -> int:
-    """``softmax(q k^T) v``: ``L*S*E`` + ``L*S*Ev`` multiply-adds per batch and head."""
-    q, k, v = (get_shape(t) for t in inputs[:3])  # (..., L, E), (..., S, E), (..., S, Ev)
+    """``softmax(q k^T) v``: ``L*S*E`` + ``L*S*Ev`` multiply-adds per batch and
+    head."""
+    q, k, v = (get_shape(t)
+               for t in inputs[:3])  # (..., L, E), (..., S, E), (..., S, Ev)
     batch = 1
     for size in q[:-2]:
         batch *= size
@@ -48,4 +50,5 @@ def complexity(model: nn.Module, shape: Sequence[int]) -> dict:
     analyzer.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
     with torch.no_grad():
         flops = analyzer.total()
-    return dict(params=parameter_count(model)[''], flops=flops, analyzer=analyzer)
+    return dict(
+        params=parameter_count(model)[''], flops=flops, analyzer=analyzer)

@@ -1,11 +1,10 @@
-import os
-import sys
-
+"""Shared fixtures. ``tests/helpers`` (independent references, tiny videos,
+tool loading) is on the path through ``pythonpath`` in ``setup.cfg``."""
 import pytest
 import torch
 
-sys.path.insert(0, os.path.dirname(__file__))  # reference implementations
-import nl_plugin  # noqa: E402,F401  registers every module
+import nl_plugin.action  # noqa: F401  registers the video modules
+import nl_plugin.det  # noqa: F401  registers the detection modules
 
 
 @pytest.fixture(autouse=True)

@@ -8,15 +8,15 @@ import torch
 from mmengine.analysis import FlopAnalyzer
 
 from nl_plugin.analysis import sdpa_flop_jit
-from nl_plugin.models.blocks import NonLocalBlock3d
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from nl_plugin.blocks import NonLocalBlock3d
+from project_paths import ROOT
 
 
 @pytest.mark.parametrize('mode', ['embedded_gaussian', 'dot_product'])
 def test_non_local_flops_by_hand(mode):
     c, inner, (t, h, w) = 16, 8, (2, 6, 6)
-    block = NonLocalBlock3d(c, mode=mode, sub_sample=True, norm_cfg=None).eval()
+    block = NonLocalBlock3d(
+        c, mode=mode, sub_sample=True, norm_cfg=None).eval()
     x = torch.randn(1, c, t, h, w)
     analyzer = FlopAnalyzer(block, (x, ))
     analyzer.set_op_handle('aten::scaled_dot_product_attention', sdpa_flop_jit)
@@ -26,22 +26,32 @@ def test_non_local_flops_by_hand(mode):
     if mode == 'embedded_gaussian':
         pairwise = queries * keys * (inner + inner)
     else:  # the cheaper order is chosen: here the affinity is small
-        pairwise = min((queries + keys) * inner * inner, queries * keys * 2 * inner)
+        pairwise = min((queries + keys) * inner * inner,
+                       queries * keys * 2 * inner)
     assert analyzer.total() == convs + pairwise
 
 
 def test_get_complexity_tool_on_a_config():
-    config = os.path.join(ROOT, 'configs/recognition/nl_c2d/'
-                          'nl-c2d_r50-1block_8xb8-32x2x1-400k_kinetics400-rgb.py')
-    baseline = os.path.join(ROOT, 'configs/recognition/c2d/'
-                            'c2d_r50_8xb8-32x2x1-400k_kinetics400-rgb.py')
-    out = subprocess.run(
-        [sys.executable, os.path.join(ROOT, 'tools/analysis/get_complexity.py'),
-         baseline, config, '--shape', '1', '1', '3', '8', '112', '112', '--markdown'],
-        capture_output=True, text=True, timeout=600, cwd=ROOT)
+    config = os.path.join(
+        ROOT, 'configs/recognition/nl_c2d/'
+        'nl-c2d_r50-1block_8xb8-32x2x1-400k_kinetics400-rgb.py')
+    baseline = os.path.join(
+        ROOT, 'configs/recognition/c2d/'
+        'c2d_r50_8xb8-32x2x1-400k_kinetics400-rgb.py')
+    out = subprocess.run([
+        sys.executable,
+        os.path.join(ROOT, 'tools/analysis/get_complexity.py'), baseline,
+        config, '--shape', '1', '1', '3', '8', '112', '112', '--markdown'
+    ],
+                         capture_output=True,
+                         text=True,
+                         timeout=600,
+                         cwd=ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
-    rows = [line.split('|')[1:-1] for line in out.stdout.splitlines()
-            if line.startswith('|')]
+    rows = [
+        line.split('|')[1:-1] for line in out.stdout.splitlines()
+        if line.startswith('|')
+    ]
     (_, _, p0, f0), (_, _, p1, f1) = [[s.strip() for s in r] for r in rows]
     # one NL block at res4 (1024 ch, inner 512): theta, phi, g, W_z + BN
     assert float(p1) - float(p0) == pytest.approx(

@@ -1,41 +1,48 @@
-"""After ``import nl_plugin`` our types are found from the mmaction and mmdet scopes."""
+"""One scope rule: NL blocks in MMEngine's root registry (found from every
+scope), video parts in ``mmaction.registry``, detection parts in
+``mmdet.registry``; none of them leaks into the other framework's scope."""
+import mmaction.registry as action_registries
+import mmdet.registry as det_registries
 import pytest
+from mmengine import registry as root_registries
 from mmengine.registry import DefaultScope
 
-import nl_plugin  # noqa: F401
+BLOCKS = ['NonLocalBlock1d', 'NonLocalBlock2d', 'NonLocalBlock3d']
+ACTION = [('MODELS', 'NLResNet3d'), ('TRANSFORMS', 'RandomWindowSample'),
+          ('TRANSFORMS', 'EvenWindowSample'),
+          ('TRANSFORMS', 'CheckedDecordInit'),
+          ('TRANSFORMS', 'DecordUniqueDecode'),
+          ('DATASETS', 'RobustVideoDataset'), ('METRICS', 'ClipVideoAccuracy')]
+DET = [('MODELS', 'NLResNet'), ('MODELS', 'NLKeypointHead'),
+       ('MODELS', 'KeypointRoIHead'), ('TRANSFORMS', 'LoadKeypoints'),
+       ('TRANSFORMS', 'ResizeKeypoints'), ('TRANSFORMS', 'FlipKeypoints'),
+       ('TRANSFORMS', 'PackDetKeypointInputs'),
+       ('DATASETS', 'CocoKeypointDataset'), ('METRICS', 'CocoKeypointMetric')]
+FRAMEWORKS = {'mmaction': action_registries, 'mmdet': det_registries}
 
-OUR_MODELS = ['NonLocalBlock1d', 'NonLocalBlock2d', 'NonLocalBlock3d', 'NLResNet3d',
-              'NLResNet', 'NLKeypointHead', 'KeypointRoIHead']
+
+def _own(registries, registry: str, name: str) -> bool:
+    """Whether the registry itself (not a parent) holds ``name``."""
+    return name in getattr(registries, registry).module_dict
 
 
 @pytest.mark.parametrize('scope', ['mmaction', 'mmdet'])
-@pytest.mark.parametrize('name', OUR_MODELS)
-def test_models_found_from_downstream_scopes(scope, name):
-    if scope == 'mmaction':
-        from mmaction.registry import MODELS
-        import mmaction.models  # noqa: F401
-    else:
-        from mmdet.registry import MODELS
-        import mmdet.models  # noqa: F401
+@pytest.mark.parametrize('name', BLOCKS)
+def test_blocks_live_in_the_root_and_are_found_from_both_scopes(scope, name):
+    assert _own(root_registries, 'MODELS', name)
     with DefaultScope.overwrite_default_scope(scope):
-        assert MODELS.get(name) is not None, f'{name} not found from {scope}'
+        assert FRAMEWORKS[scope].MODELS.get(name) is not None
 
 
-@pytest.mark.parametrize('registry,name', [
-    ('TRANSFORMS', 'RandomWindowSample'), ('TRANSFORMS', 'EvenWindowSample'),
-    ('TRANSFORMS', 'CheckedDecordInit'), ('TRANSFORMS', 'DecordUniqueDecode'),
-    ('DATASETS', 'RobustVideoDataset'), ('METRICS', 'ClipVideoAccuracy')])
-def test_data_and_metrics_found_from_mmaction_scope(registry, name):
-    import mmaction.registry as action_registries
-    with DefaultScope.overwrite_default_scope('mmaction'):
-        assert getattr(action_registries, registry).get(name) is not None
+@pytest.mark.parametrize('registry,name', ACTION)
+def test_video_parts_live_in_mmaction_only(registry, name):
+    assert _own(action_registries, registry, name)
+    assert not _own(root_registries, registry, name)
+    assert not _own(det_registries, registry, name)
 
 
-@pytest.mark.parametrize('registry,name', [
-    ('TRANSFORMS', 'LoadKeypoints'), ('TRANSFORMS', 'ResizeKeypoints'),
-    ('TRANSFORMS', 'FlipKeypoints'), ('TRANSFORMS', 'PackDetKeypointInputs'),
-    ('DATASETS', 'CocoKeypointDataset'), ('METRICS', 'CocoKeypointMetric')])
-def test_keypoint_data_and_metric_found_from_mmdet_scope(registry, name):
-    import mmdet.registry as det_registries
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        assert getattr(det_registries, registry).get(name) is not None
+@pytest.mark.parametrize('registry,name', DET)
+def test_detection_parts_live_in_mmdet_only(registry, name):
+    assert _own(det_registries, registry, name)
+    assert not _own(root_registries, registry, name)
+    assert not _own(action_registries, registry, name)

@@ -11,7 +11,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-PY="$(bash tools/setup_env.sh | tail -n 1)"
+PY="$(bash tools/setup_env.sh --video | tail -n 1)"
 OUT="${DEMO_OUT:-work_dirs/demo}"
 export SYNTHETIC_VIDEOS_ROOT="${SYNTHETIC_VIDEOS_ROOT:-data/synthetic_videos}"
 NL_CFG=configs/demo/nl-c2d_r50-tiny_1xb8-16x6x1-300iter_synthetic-rgb.py
@@ -24,7 +24,7 @@ progress() { grep --line-buffered -E 'Iter\((train|val|test)\)|Saving checkpoint
 mkdir -p "$OUT"
 step "1/5 synthetic video data set in $SYNTHETIC_VIDEOS_ROOT"
 # The set is reused only if it has the demo's classes (older versions wrote others).
-classes="$("$PY" -c 'from nl_plugin.datasets.synthetic_videos import CLASS_NAMES; print(*CLASS_NAMES[:2], sep="\n")')"
+classes="$("$PY" -c 'from nl_plugin.action.datasets.synthetic_videos import CLASS_NAMES; print(*CLASS_NAMES[:2], sep="\n")')"
 if [ -f "$SYNTHETIC_VIDEOS_ROOT/synthetic_val_list_videos.txt" ] && \
    [ "$(cat "$SYNTHETIC_VIDEOS_ROOT/classes.txt" 2>/dev/null)" = "$classes" ]; then
   echo "already there (delete the folder to regenerate)"

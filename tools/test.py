@@ -1,7 +1,8 @@
 """Tests a checkpoint on a config's test set with MMEngine's Runner.
 
 Usage:
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump RESULTS.pkl]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump
+    RESULTS.pkl]
         [--metrics-out METRICS.json] [--cfg-options KEY=VALUE ...]
         [--launcher none|pytorch|slurm]
 
@@ -12,10 +13,10 @@ import json
 import os
 import sys
 
-import nl_plugin  # noqa: F401  registers our modules, installs the compat fixes
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
+from nl_plugin.compat import install_stack_fixes
 from nl_plugin.engine import (ConfigError, add_runner_arguments, check_config,
                               load_config, parse_runner_args, set_work_dir,
                               setup_distributed)
@@ -25,20 +26,30 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='where logs go '
-                        '(default: work_dirs/<config name>)')
-    parser.add_argument('--dump', metavar='FILE',
-                        help='also save the raw predictions to FILE (.pkl)')
-    parser.add_argument('--metrics-out', metavar='FILE',
-                        help='also write the metrics to FILE (.json)')
+    parser.add_argument(
+        '--work-dir',
+        help='where logs go '
+        '(default: work_dirs/<config name>)')
+    parser.add_argument(
+        '--dump',
+        metavar='FILE',
+        help='also save the raw predictions to FILE (.pkl)')
+    parser.add_argument(
+        '--metrics-out',
+        metavar='FILE',
+        help='also write the metrics to FILE (.json)')
     add_runner_arguments(parser, cfg_example='test_dataloader.batch_size=1')
     return parse_runner_args(parser, argv)
 
 
 def _add_dump(cfg, path: str) -> None:
     evaluators = cfg.test_evaluator
-    evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
-    cfg.test_evaluator = evaluators + [dict(type='DumpResults', out_file_path=path)]
+    evaluators = list(evaluators) if isinstance(evaluators,
+                                                (list,
+                                                 tuple)) else [evaluators]
+    cfg.test_evaluator = evaluators + [
+        dict(type='DumpResults', out_file_path=path)
+    ]
 
 
 def build_runner(args: argparse.Namespace) -> Runner:
@@ -56,14 +67,17 @@ def build_runner(args: argparse.Namespace) -> Runner:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
+    install_stack_fixes()
     try:
         runner = build_runner(args)
     except ConfigError as error:
         sys.exit(f'{os.path.basename(__file__)}: {args.config}: {error}')
     metrics = runner.test()
     if is_main_process():
-        line = json.dumps({k: float(v) if hasattr(v, '__float__') else v
-                           for k, v in metrics.items()})
+        line = json.dumps({
+            k: float(v) if hasattr(v, '__float__') else v
+            for k, v in metrics.items()
+        })
         print(f'metrics: {line}', flush=True)
         if args.metrics_out:
             with open(args.metrics_out, 'w', encoding='utf-8') as f:

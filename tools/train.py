@@ -1,7 +1,8 @@
 """Trains a model from a config with MMEngine's Runner.
 
 Usage:
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CHECKPOINT]] [--amp]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CHECKPOINT]]
+    [--amp]
         [--cfg-options KEY=VALUE ...] [--launcher none|pytorch|slurm]
 
 Works for the recognition configs (MMAction2 scope) and the detection configs
@@ -13,25 +14,33 @@ import argparse
 import os
 import sys
 
-import nl_plugin  # noqa: F401  registers our modules, installs the compat fixes
 from mmengine.runner import Runner
 
+from nl_plugin.compat import install_stack_fixes
 from nl_plugin.engine import (ConfigError, add_runner_arguments, check_config,
-                              load_config, parse_runner_args, set_amp, set_resume,
-                              set_work_dir, setup_distributed)
+                              load_config, parse_runner_args, set_amp,
+                              set_resume, set_work_dir, setup_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='config file')
-    parser.add_argument('--work-dir', help='where logs and checkpoints go '
-                        '(default: work_dirs/<config name>)')
-    parser.add_argument('--resume', nargs='?', const='auto', default=None,
-                        metavar='CHECKPOINT',
-                        help='resume from CHECKPOINT, or without a value from the '
-                        'latest checkpoint of the work dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision (GPU only)')
+    parser.add_argument(
+        '--work-dir',
+        help='where logs and checkpoints go '
+        '(default: work_dirs/<config name>)')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        const='auto',
+        default=None,
+        metavar='CHECKPOINT',
+        help='resume from CHECKPOINT, or without a value from the '
+        'latest checkpoint of the work dir')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='automatic mixed precision (GPU only)')
     add_runner_arguments(parser, cfg_example='train_cfg.max_iters=100')
     return parse_runner_args(parser, argv)
 
@@ -50,6 +59,7 @@ def build_runner(args: argparse.Namespace) -> Runner:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    install_stack_fixes()
     try:
         runner = build_runner(args)
     except ConfigError as error:

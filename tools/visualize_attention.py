@@ -4,22 +4,18 @@ Usage:
     python tools/visualize_attention.py CONFIG CHECKPOINT VIDEO \\
         [--block NAME] [--query T,Y,X | --auto] [--topk K] [--out DIR]
 
-CONFIG is an MMAction2 recognizer config with an NLResNet3d backbone (VIDEO is a
-video file) or an MMDetection config with an NLResNet backbone (VIDEO is an image).
-Queries are cells of the block's grid: ``T,Y,X`` (``Y,X`` or ``0,Y,X`` for images);
-``--query`` may be repeated. Without ``--query`` the most concentrated queries are
-picked (``--auto``). Writes ``attention_<block>.png`` (rows: queries, columns: key
-frames), ``.gif`` (one frame per input frame) and ``.json`` into DIR and prints
-their paths, one per line.
+CONFIG is an MMAction2 recognizer config with an NLResNet3d backbone (VIDEO is
+a video file) or an MMDetection config with an NLResNet backbone (VIDEO is an
+image). Queries are cells of the block's grid: ``T,Y,X`` (``Y,X`` or ``0,Y,X``
+for images); ``--query`` may be repeated. Without ``--query`` the most
+concentrated queries are picked (``--auto``). Writes ``attention_<block>.png``
+(rows: queries, columns: key frames), ``.gif`` (one frame per input frame) and
+``.json`` into DIR and prints their paths, one per line.
 """
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import nl_plugin  # noqa: E402,F401  registers the NL modules
-from nl_plugin.visualization import visualize_attention  # noqa: E402
+from nl_plugin.compat import install_stack_fixes
+from nl_plugin.visualization import visualize_attention
 
 
 def parse_cell(text: str):
@@ -37,34 +33,60 @@ def parse_cell(text: str):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Draw the attention of a non-local block for query positions.')
+        description='Draw the attention of a non-local block for query '
+        'positions.')
     parser.add_argument('config', help='MMAction2 / MMDetection config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('video', help='video (recognizer) or image (detector)')
-    parser.add_argument('--block', help='non-local block name (default: the last one)')
+    parser.add_argument(
+        '--block', help='non-local block name (default: the last one)')
     queries = parser.add_mutually_exclusive_group()
-    queries.add_argument('--query', type=parse_cell, action='append',
-                         help='query cell T,Y,X on the block grid (repeatable)')
-    queries.add_argument('--auto', action='store_true',
-                         help='pick the queries with the most concentrated attention '
-                              '(the default without --query)')
-    parser.add_argument('--num-queries', type=int, default=3,
-                        help='queries picked by --auto (default 3)')
-    parser.add_argument('--topk', type=int, default=20,
-                        help='keys marked per query (default 20, as in the paper)')
-    parser.add_argument('--out', default='work_dirs/attention', help='output directory')
-    parser.add_argument('--panel-size', type=int, default=256,
-                        help='longer side of one frame panel in pixels')
-    parser.add_argument('--device', default='cpu', help='torch device (default cpu)')
+    queries.add_argument(
+        '--query',
+        type=parse_cell,
+        action='append',
+        help='query cell T,Y,X on the block grid (repeatable)')
+    queries.add_argument(
+        '--auto',
+        action='store_true',
+        help='pick the queries with the most concentrated attention '
+        '(the default without --query)')
+    parser.add_argument(
+        '--num-queries',
+        type=int,
+        default=3,
+        help='queries picked by --auto (default 3)')
+    parser.add_argument(
+        '--topk',
+        type=int,
+        default=20,
+        help='keys marked per query (default 20, as in the paper)')
+    parser.add_argument(
+        '--out', default='work_dirs/attention', help='output directory')
+    parser.add_argument(
+        '--panel-size',
+        type=int,
+        default=256,
+        help='longer side of one frame panel in pixels')
+    parser.add_argument(
+        '--device', default='cpu', help='torch device (default cpu)')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    install_stack_fixes()
     paths = visualize_attention(
-        args.config, args.checkpoint, args.video, args.out, block=args.block,
-        queries=args.query, num_auto=args.num_queries, topk=args.topk,
-        device=args.device, panel_size=args.panel_size)
+        args.config,
+        args.checkpoint,
+        args.video,
+        args.out,
+        block=args.block,
+        queries=args.query,
+        num_auto=args.num_queries,
+        topk=args.topk,
+        device=args.device,
+        panel_size=args.panel_size)
     for path in paths.values():
         print(path)
 

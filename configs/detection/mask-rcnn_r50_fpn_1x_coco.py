@@ -1,5 +1,6 @@
-# Mask R-CNN R50-FPN baseline (paper Table 5, "R50 baseline"), end-to-end training
-# on COCO train2017, evaluation on val2017, mmdet's 1x schedule (12 epochs).
+# Mask R-CNN R50-FPN baseline (paper Table 5, "R50 baseline"), end-to-end
+# training on COCO train2017, evaluation on val2017, mmdet's 1x schedule (12
+# epochs).
 #
 # Same network as mmdet's `ResNet` (NLResNet with non_local='none' has mmdet's
 # layers and state-dict keys); it is NLResNet so that a remote checkpoint is
@@ -12,7 +13,7 @@
 # model without that file: --cfg-options model.backbone.init_cfg=None
 _base_ = ['mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py']
 
-custom_imports = dict(imports=['nl_plugin'], allow_failed_imports=False)
+custom_imports = dict(imports=['nl_plugin.det'], allow_failed_imports=False)
 
 pretrained = '{{$NL_PLUGIN_R50_IMAGENET:checkpoints/resnet50-0676ba61.pth}}'
 model = dict(

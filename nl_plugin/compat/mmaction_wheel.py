@@ -1,15 +1,16 @@
 """Work-around for a packaging defect of the mmaction2 1.2.0 wheel on PyPI.
 
-``mmaction/models/localizers/__init__.py`` runs ``from .drn.drn import DRN``, but the
-wheel does not ship ``mmaction/models/localizers/drn``, so ``import mmaction.models``
-raises ``ModuleNotFoundError``. Because a failed import leaves half-registered
-modules behind, the fix has to be in place before the first import.
+``mmaction/models/localizers/__init__.py`` runs ``from .drn.drn import DRN``,
+but the wheel does not ship ``mmaction/models/localizers/drn``, so ``import
+mmaction.models`` raises ``ModuleNotFoundError``. Because a failed import
+leaves half-registered modules behind, the fix has to be in place before the
+first import.
 
-:class:`MissingModuleFinder` is appended to the *end* of ``sys.meta_path``: Python asks
-it only after every regular finder has failed to locate one of the listed modules.
-When upstream ships the module, the regular finder wins and this finder never runs,
-so the work-around turns into a no-op by itself. Nothing inside site-packages is
-edited.
+:class:`MissingModuleFinder` is appended to the *end* of ``sys.meta_path``:
+Python asks it only after every regular finder has failed to locate one of the
+listed modules. When upstream ships the module, the regular finder wins and
+this finder never runs, so the work-around turns into a no-op by itself.
+Nothing inside site-packages is edited.
 """
 import importlib.abc
 import importlib.machinery
@@ -26,7 +27,8 @@ class MissingModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     Args:
         populators (dict): Maps a full module name to a function that fills the
-            new, empty module. A name that maps to ``None`` becomes an empty package.
+            new, empty module. A name that maps to ``None`` becomes an empty
+            package.
     """
 
     def __init__(self, populators: Dict[str, Optional[Callable]]):
@@ -36,8 +38,10 @@ class MissingModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, fullname, path=None, target=None):
         if fullname not in self.populators:
             return None
-        is_package = any(name.startswith(fullname + '.') for name in self.populators)
-        return importlib.machinery.ModuleSpec(fullname, self, is_package=is_package)
+        is_package = any(
+            name.startswith(fullname + '.') for name in self.populators)
+        return importlib.machinery.ModuleSpec(
+            fullname, self, is_package=is_package)
 
     def create_module(self, spec):
         return None  # default module creation
@@ -55,12 +59,15 @@ def _populate_drn(module: types.ModuleType) -> None:
     """Defines a ``DRN`` that explains why it cannot be built."""
 
     class DRN:  # noqa: D401 - placeholder with a clear message
-        """Placeholder: the mmaction2 1.2.0 wheel does not ship the DRN localizer."""
+        """Placeholder: the mmaction2 1.2.0 wheel does not ship the DRN
+        localizer."""
 
         def __init__(self, *args, **kwargs):
             raise ImportError(
-                'DRN is not available: the mmaction2 1.2.0 wheel on PyPI does not '
-                'ship mmaction/models/localizers/drn. Install mmaction2 from source '
+                'DRN is not available: the mmaction2 1.2.0 wheel on PyPI does '
+                'not '
+                'ship mmaction/models/localizers/drn. Install mmaction2 from '
+                'source '
                 'to use DRN.')
 
     module.DRN = DRN
@@ -69,8 +76,12 @@ def _populate_drn(module: types.ModuleType) -> None:
 def install_drn_workaround() -> MissingModuleFinder:
     """Registers the finder once; returns the registered instance."""
     for finder in sys.meta_path:
-        if isinstance(finder, MissingModuleFinder) and DRN_MODULE in finder.populators:
+        if isinstance(finder,
+                      MissingModuleFinder) and DRN_MODULE in finder.populators:
             return finder
-    finder = MissingModuleFinder({DRN_PACKAGE: None, DRN_MODULE: _populate_drn})
+    finder = MissingModuleFinder({
+        DRN_PACKAGE: None,
+        DRN_MODULE: _populate_drn
+    })
     sys.meta_path.append(finder)
     return finder

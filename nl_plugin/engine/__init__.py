@@ -1,11 +1,14 @@
-"""Running configs: checks before a run, CPU-friendly distributed set-up, CLI glue."""
+"""Running configs: checks before a run, CPU-friendly distributed set-up, CLI
+glue."""
 from .cli import add_runner_arguments, parse_runner_args
 from .errors import ConfigError
 from .launch import check_devices, setup_distributed, slurm_env
-from .run_config import load_config, set_amp, set_resume, set_work_dir
-from .scope import detect_default_scope
+from .run_config import (config_scope, load_config, set_amp, set_resume,
+                         set_work_dir)
 from .validate import check_config, config_errors
 
-__all__ = ['add_runner_arguments', 'parse_runner_args', 'ConfigError', 'check_config', 'config_errors', 'check_devices',
-           'setup_distributed', 'slurm_env', 'load_config', 'set_amp', 'set_resume',
-           'set_work_dir', 'detect_default_scope']
+__all__ = [
+    'add_runner_arguments', 'parse_runner_args', 'ConfigError', 'check_config',
+    'config_errors', 'check_devices', 'setup_distributed', 'slurm_env',
+    'load_config', 'set_amp', 'set_resume', 'set_work_dir', 'config_scope'
+]

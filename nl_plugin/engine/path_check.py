@@ -1,9 +1,11 @@
-"""Finds data and checkpoint paths of a config that do not exist (before a run)."""
+"""Finds data and checkpoint paths of a config that do not exist (before a
+run)."""
 import os.path as osp
 from typing import Any, Iterator, List, Optional, Tuple
 
-REMOTE_PREFIXES = ('http://', 'https://', 'torchvision://', 'open-mmlab://', 'mmcls://',
-                   'mmpretrain://', 'modelzoo://', 's3://', 'pavi://')
+REMOTE_PREFIXES = ('http://', 'https://', 'torchvision://', 'open-mmlab://',
+                   'mmcls://', 'mmpretrain://', 'modelzoo://', 's3://',
+                   'pavi://')
 
 
 def _join(root: Optional[str], path: str) -> str:
@@ -15,44 +17,56 @@ def iter_datasets(node: Any, key: str) -> Iterator[Tuple[str, dict]]:
     if not isinstance(node, dict):
         return
     yield key, node
-    if isinstance(node.get('dataset'), dict):  # RepeatDataset, ClassBalancedDataset ...
+    if isinstance(node.get('dataset'),
+                  dict):  # RepeatDataset, ClassBalancedDataset ...
         yield from iter_datasets(node['dataset'], f'{key}.dataset')
     for i, child in enumerate(node.get('datasets') or ()):  # ConcatDataset
         yield from iter_datasets(child, f'{key}.datasets[{i}]')
 
 
 def missing_data_paths(dataloader: Optional[dict], key: str) -> List[str]:
-    """Messages for a dataloader's ``data_root``, ``ann_file`` or ``data_prefix``
+    """Messages for a dataloader's ``data_root``, ``ann_file`` or
+    ``data_prefix``
     that does not exist, with relative paths joined to ``data_root`` as
     MMEngine's ``BaseDataset`` does.
     """
     if not isinstance(dataloader, dict):
         return []
     errors = []
-    for dkey, dataset in iter_datasets(dataloader.get('dataset'), f'{key}.dataset'):
+    for dkey, dataset in iter_datasets(
+            dataloader.get('dataset'), f'{key}.dataset'):
         root = dataset.get('data_root')
         if root and not osp.isdir(root):
-            errors.append(f'{dkey}.data_root: directory {root!r} does not exist')
+            errors.append(
+                f'{dkey}.data_root: directory {root!r} does not exist')
             continue
         ann_file = dataset.get('ann_file')
         if ann_file and not osp.isfile(_join(root, ann_file)):
-            errors.append(f'{dkey}.ann_file: file {_join(root, ann_file)!r} does not exist')
+            errors.append(
+                f'{dkey}.ann_file: file {_join(root, ann_file)!r} does not '
+                'exist')
         prefixes = dataset.get('data_prefix')
-        for name, prefix in (prefixes.items() if isinstance(prefixes, dict) else ()):
-            if isinstance(prefix, str) and prefix and not osp.exists(_join(root, prefix)):
-                errors.append(f'{dkey}.data_prefix.{name}: {_join(root, prefix)!r} '
-                              'does not exist')
+        for name, prefix in (prefixes.items()
+                             if isinstance(prefixes, dict) else ()):
+            if isinstance(prefix, str) and prefix and not osp.exists(
+                    _join(root, prefix)):
+                errors.append(
+                    f'{dkey}.data_prefix.{name}: {_join(root, prefix)!r} '
+                    'does not exist')
     return errors
 
 
 def checkpoint_error(path: Any, key: str) -> Optional[str]:
-    """A message if ``path`` (config key ``key``) is not a local checkpoint file."""
+    """A message if ``path`` (config key ``key``) is not a local checkpoint
+    file."""
     if path is None:
         return None
     if not isinstance(path, str):
-        return f'{key}: expected a checkpoint path string, got {type(path).__name__}'
+        return (f'{key}: expected a checkpoint path string, got '
+                f'{type(path).__name__}')
     if path.startswith(REMOTE_PREFIXES):
-        return (f'{key}: {path!r} would be downloaded at run time, which nl_plugin does '
+        return (f'{key}: {path!r} would be downloaded at run time, which '
+                'nl_plugin does '
                 'not do; download it yourself and give the local file path')
     if not osp.isfile(path):
         return f'{key}: checkpoint file {path!r} does not exist'
@@ -61,7 +75,8 @@ def checkpoint_error(path: Any, key: str) -> Optional[str]:
 
 def iter_model_checkpoints(node: Any, key: str) -> Iterator[Tuple[str, Any]]:
     """Yields ``(key, path)`` of every ``pretrained`` string and every
-    ``init_cfg=dict(type='Pretrained', checkpoint=...)`` below a model config."""
+    ``init_cfg=dict(type='Pretrained', checkpoint=...)`` below a model
+    config."""
     if isinstance(node, dict):
         if isinstance(node.get('pretrained'), str):
             yield f'{key}.pretrained', node['pretrained']
@@ -79,6 +94,8 @@ def missing_checkpoints(cfg: dict, with_init: bool) -> List[str]:
     ``pretrained`` / ``init_cfg`` checkpoints that are not local files."""
     errors = [checkpoint_error(cfg.get('load_from'), 'load_from')]
     if with_init:
-        errors += [checkpoint_error(path, key)
-                   for key, path in iter_model_checkpoints(cfg.get('model'), 'model')]
+        errors += [
+            checkpoint_error(path, key)
+            for key, path in iter_model_checkpoints(cfg.get('model'), 'model')
+        ]
     return [e for e in errors if e]

@@ -7,22 +7,39 @@ from mmengine.config import Config
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from .errors import ConfigError
-from .scope import detect_default_scope
+
+SCOPES = ('mmaction', 'mmdet')
+
+
+def config_scope(cfg: Config) -> str:
+    """The config's ``default_scope``: ``mmaction`` or ``mmdet``.
+
+    The scope comes from the config (its ``mmaction::`` / ``mmdet::`` base sets
+    it), never from guessing.
+    """
+    scope = cfg.get('default_scope')
+    if scope not in SCOPES:
+        raise ConfigError(
+            f'default_scope: must be one of {list(SCOPES)}, got {scope!r}; '
+            "inherit an 'mmaction::' or 'mmdet::' base config or set it")
+    return scope
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Loads ``path``, merges ``--cfg-options`` and settles the default scope."""
+    """Loads ``path`` and merges ``--cfg-options``; the scope must be set."""
     if not osp.isfile(path):
         raise ConfigError(f'config: file {path!r} does not exist')
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    cfg.default_scope = detect_default_scope(cfg)
+    config_scope(cfg)
     return cfg
 
 
-def set_work_dir(cfg: Config, work_dir: Optional[str], config_path: str) -> None:
-    """``--work-dir``, else the config's ``work_dir``, else ``work_dirs/<config name>``."""
+def set_work_dir(cfg: Config, work_dir: Optional[str],
+                 config_path: str) -> None:
+    """``--work-dir``, else the config's ``work_dir``, else ``work_dirs/<config
+    name>``."""
     if work_dir:
         cfg.work_dir = work_dir
     elif not cfg.get('work_dir'):
@@ -33,20 +50,22 @@ def set_work_dir(cfg: Config, work_dir: Optional[str], config_path: str) -> None
 def set_resume(cfg: Config, resume: Optional[str]) -> None:
     """Applies ``--resume``: ``None`` (off), ``'auto'`` or a checkpoint path.
 
-    ``'auto'`` resumes from the latest checkpoint of the work dir if there is one,
-    and otherwise starts normally, keeping the config's ``load_from`` (MMEngine
-    would instead resume from ``load_from`` when it is set, e.g. from the
-    32-frame model of a 128-frame config).
+    ``'auto'`` resumes from the latest checkpoint of the work dir if there is
+    one, and otherwise starts normally, keeping the config's ``load_from``
+    (MMEngine would instead resume from ``load_from`` when it is set, e.g. from
+    the 32-frame model of a 128-frame config).
     """
     if resume is None:
         return
     if resume == 'auto':
-        latest = find_latest_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else None
+        latest = find_latest_checkpoint(cfg.work_dir) if osp.isdir(
+            cfg.work_dir) else None
         if latest is None:
             return
         resume = latest
     elif not osp.isfile(resume):
-        raise ConfigError(f'--resume: checkpoint file {resume!r} does not exist')
+        raise ConfigError(
+            f'--resume: checkpoint file {resume!r} does not exist')
     cfg.load_from = resume
     cfg.resume = True
 
@@ -56,7 +75,8 @@ def set_amp(cfg: Config, amp: bool) -> None:
     if not amp:
         return
     if not torch.cuda.is_available():
-        raise ConfigError('--amp: automatic mixed precision needs a CUDA GPU; none found')
+        raise ConfigError(
+            '--amp: automatic mixed precision needs a CUDA GPU; none found')
     wrapper = cfg.optim_wrapper
     if wrapper.get('type', 'OptimWrapper') != 'AmpOptimWrapper':
         wrapper.type = 'AmpOptimWrapper'

@@ -7,9 +7,11 @@ from mmengine import registry as R
 # Top-level key -> registries in which the ``type`` entries below it resolve.
 SECTION_REGISTRIES = {
     'model': (R.MODELS, R.TASK_UTILS, R.WEIGHT_INITIALIZERS),
-    'train_dataloader': (R.DATASETS, R.TRANSFORMS, R.DATA_SAMPLERS, R.FUNCTIONS),
+    'train_dataloader':
+    (R.DATASETS, R.TRANSFORMS, R.DATA_SAMPLERS, R.FUNCTIONS),
     'val_dataloader': (R.DATASETS, R.TRANSFORMS, R.DATA_SAMPLERS, R.FUNCTIONS),
-    'test_dataloader': (R.DATASETS, R.TRANSFORMS, R.DATA_SAMPLERS, R.FUNCTIONS),
+    'test_dataloader':
+    (R.DATASETS, R.TRANSFORMS, R.DATA_SAMPLERS, R.FUNCTIONS),
     'val_evaluator': (R.METRICS, R.EVALUATOR),
     'test_evaluator': (R.METRICS, R.EVALUATOR),
     'optim_wrapper': (R.OPTIM_WRAPPERS, R.OPTIMIZERS),
@@ -25,14 +27,16 @@ SECTION_REGISTRIES = {
     'model_wrapper_cfg': (R.MODEL_WRAPPERS, ),
 }
 
-# Keys whose ``type`` is looked up in ``mmcv.ops`` rather than a registry: mmcv's
-# ``batched_nms`` reads ``nms=dict(type='nms')``, MMDetection's RoI extractors
-# ``roi_layer=dict(type='RoIAlign')``.
+# Keys whose ``type`` is looked up in ``mmcv.ops`` rather than a registry:
+# mmcv's ``batched_nms`` reads ``nms=dict(type='nms')``, MMDetection's RoI
+# extractors ``roi_layer=dict(type='RoIAlign')``.
 NOT_REGISTERED_KEYS = ('nms', 'roi_layer')
 
 
-def iter_types(node: Any, key: str, scope: str) -> Iterator[Tuple[str, str, str]]:
-    """Yields ``(key, type name, scope)`` for every string ``type`` below ``node``.
+def iter_types(node: Any, key: str,
+               scope: str) -> Iterator[Tuple[str, str, str]]:
+    """Yields ``(key, type name, scope)`` for every string ``type`` below
+    ``node``.
 
     ``key`` is the dotted path of ``node`` (``model.backbone``); a ``_scope_``
     entry changes the scope for its dict and everything below it.
@@ -53,7 +57,8 @@ def _lookup(registry, scope: str, type_name: str):
     """``type_name`` in ``scope``'s child of ``registry`` (and its parents).
 
     Falls back to the root registry when the scope's registry cannot import its
-    locations (mmaction2 1.2.0's FUNCTIONS points at a missing module), which is
+    locations (mmaction2 1.2.0's FUNCTIONS points at a missing module), which
+        is
     also where the Runner itself looks in that case.
     """
     try:
@@ -81,7 +86,8 @@ def _candidates(scope: str, registries: Sequence) -> List[str]:
     return names
 
 
-def unknown_types(cfg: dict, default_scope: str, sections: Sequence[str]) -> List[str]:
+def unknown_types(cfg: dict, default_scope: str,
+                  sections: Sequence[str]) -> List[str]:
     """One message per unregistered ``type`` in the given top-level sections.
 
     Args:
@@ -91,16 +97,20 @@ def unknown_types(cfg: dict, default_scope: str, sections: Sequence[str]) -> Lis
             ``SECTION_REGISTRIES``); missing ones are skipped.
 
     Returns:
-        list[str]: e.g. ``"model.backbone.type: unknown type 'NLResNet3D' in scope
-        'mmaction' (did you mean 'NLResNet3d'?)"``.
+        list[str]: e.g. ``"model.backbone.type: unknown type 'NLResNet3D' in
+        scope 'mmaction' (did you mean 'NLResNet3d'?)"``.
     """
     errors = []
     for section in sections:
         registries = SECTION_REGISTRIES[section]
-        for key, type_name, scope in iter_types(cfg.get(section), section, default_scope):
+        for key, type_name, scope in iter_types(
+                cfg.get(section), section, default_scope):
             if _known(type_name, scope, registries):
                 continue
-            close = difflib.get_close_matches(type_name, _candidates(scope, registries), n=3)
-            hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ''
-            errors.append(f'{key}: unknown type {type_name!r} in scope {scope!r}{hint}')
+            close = difflib.get_close_matches(
+                type_name, _candidates(scope, registries), n=3)
+            hint = (f" (did you mean {', '.join(map(repr, close))}?)"
+                    if close else '')
+            errors.append(
+                f'{key}: unknown type {type_name!r} in scope {scope!r}{hint}')
     return errors

@@ -1,4 +1,5 @@
-"""Checks a config before the Runner is built, so that bad values fail first."""
+"""Checks a config before the Runner is built, so that bad values fail
+first."""
 from typing import List
 
 from mmengine.config import Config
@@ -7,13 +8,14 @@ from .errors import ConfigError
 from .path_check import missing_checkpoints, missing_data_paths
 from .type_check import unknown_types
 
-_TRAIN_SECTIONS = ('model', 'train_dataloader', 'optim_wrapper', 'param_scheduler',
-                   'default_hooks', 'custom_hooks', 'train_cfg', 'visualizer',
-                   'vis_backends', 'log_processor', 'model_wrapper_cfg')
+_TRAIN_SECTIONS = ('model', 'train_dataloader', 'optim_wrapper',
+                   'param_scheduler', 'default_hooks', 'custom_hooks',
+                   'train_cfg', 'visualizer', 'vis_backends', 'log_processor',
+                   'model_wrapper_cfg')
 _VAL_SECTIONS = ('val_dataloader', 'val_evaluator', 'val_cfg')
 _TEST_SECTIONS = ('model', 'test_dataloader', 'test_evaluator', 'test_cfg',
-                  'default_hooks', 'custom_hooks', 'visualizer', 'vis_backends',
-                  'log_processor', 'model_wrapper_cfg')
+                  'default_hooks', 'custom_hooks', 'visualizer',
+                  'vis_backends', 'log_processor', 'model_wrapper_cfg')
 
 
 def _validates(cfg: Config) -> bool:
@@ -24,15 +26,16 @@ def _validates(cfg: Config) -> bool:
 def config_errors(cfg: Config, mode: str) -> List[str]:
     """Every problem found in ``cfg`` for a ``'train'`` or ``'test'`` run.
 
-    Checks that each ``type`` is registered, that dataset roots, annotation files
-    and data prefixes exist, and that checkpoint paths are local files.
+    Checks that each ``type`` is registered, that dataset roots, annotation
+    files and data prefixes exist, and that checkpoint paths are local files.
     """
     if mode not in ('train', 'test'):
         raise ValueError(f"mode must be 'train' or 'test', got {mode!r}")
     scope = cfg.get('default_scope') or 'mmengine'
     if mode == 'train':
         sections = _TRAIN_SECTIONS + (_VAL_SECTIONS if _validates(cfg) else ())
-        loaders = ['train_dataloader'] + (['val_dataloader'] if _validates(cfg) else [])
+        loaders = ['train_dataloader'
+                   ] + (['val_dataloader'] if _validates(cfg) else [])
     else:
         sections, loaders = _TEST_SECTIONS, ['test_dataloader']
     errors = unknown_types(cfg, scope, sections)
@@ -49,5 +52,5 @@ def check_config(cfg: Config, mode: str) -> None:
     :func:`config_errors`); returns quietly when there is none."""
     errors = config_errors(cfg, mode)
     if errors:
-        raise ConfigError(f'{len(errors)} problem(s) in the config:\n  '
-                          + '\n  '.join(errors))
+        raise ConfigError(f'{len(errors)} problem(s) in the config:\n  ' +
+                          '\n  '.join(errors))

@@ -1,6 +1,7 @@
 """Visualising what non-local blocks attend to (paper Figures 1 and 3).
 
-Nothing here is registered; ``tools/visualize_attention.py`` is the command line.
+Nothing here is registered; ``tools/visualize_attention.py`` is the command
+line.
 """
 from .attention import (attention_maps, concentration, most_concentrated,
                         neighbourhood_masks, sample_positions, top_keys)
@@ -12,9 +13,10 @@ from .report import AttentionReport, explain_block, report_dict, write_report
 from .visualize import visualize_attention
 
 __all__ = [
-    'attention_maps', 'concentration', 'most_concentrated', 'neighbourhood_masks',
-    'sample_positions', 'top_keys', 'capture_input', 'non_local_blocks', 'select_block',
-    'GridMapping', 'grid_mapping', 'infer_stride', 'ModelInput', 'load_model',
-    'prepare_input', 'QueryView', 'animation_frames', 'grid_image', 'AttentionReport',
-    'explain_block', 'report_dict', 'write_report', 'visualize_attention'
+    'attention_maps', 'concentration', 'most_concentrated',
+    'neighbourhood_masks', 'sample_positions', 'top_keys', 'capture_input',
+    'non_local_blocks', 'select_block', 'GridMapping', 'grid_mapping',
+    'infer_stride', 'ModelInput', 'load_model', 'prepare_input', 'QueryView',
+    'animation_frames', 'grid_image', 'AttentionReport', 'explain_block',
+    'report_dict', 'write_report', 'visualize_attention'
 ]

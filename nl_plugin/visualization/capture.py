@@ -4,7 +4,7 @@ from typing import Callable, List, Optional, Tuple
 import torch
 import torch.nn as nn
 
-from ..models.blocks import NonLocalBlockNd
+from ..blocks import NonLocalBlockNd
 
 BACKBONE_PREFIX = 'backbone.'
 
@@ -14,7 +14,8 @@ class _Captured(Exception):
 
 
 def non_local_blocks(backbone: nn.Module) -> List[Tuple[str, NonLocalBlockNd]]:
-    """``(name, block)`` of every non-local block of ``backbone``, in forward order.
+    """``(name, block)`` of every non-local block of ``backbone``, in forward
+    order.
 
     Names are relative to the backbone, as the NL-ResNets'
     ``non_local_blocks()`` give them (e.g. ``layer3.0.non_local_block``).
@@ -30,25 +31,31 @@ def select_block(backbone: nn.Module,
     ``name`` may carry the ``backbone.`` prefix of the recognizer/detector.
 
     Raises:
-        ValueError: if the backbone has no non-local block, or none called ``name``
+        ValueError: if the backbone has no non-local block, or none called
+        ``name``
             (the message lists the valid names).
     """
     blocks = non_local_blocks(backbone)
     if not blocks:
-        raise ValueError(f'{type(backbone).__name__} has no non-local blocks: check '
-                         "the backbone's non_local setting")
+        raise ValueError(
+            f'{type(backbone).__name__} has no non-local blocks: check '
+            "the backbone's non_local setting")
     if name is None:
         return blocks[-1]
-    key = name[len(BACKBONE_PREFIX):] if name.startswith(BACKBONE_PREFIX) else name
+    key = name[len(BACKBONE_PREFIX):] if name.startswith(
+        BACKBONE_PREFIX) else name
     for block_name, block in blocks:
         if block_name == key:
             return block_name, block
     valid = ', '.join(block_name for block_name, _ in blocks)
-    raise ValueError(f'no non-local block named {name!r}; valid names: {valid}')
+    raise ValueError(
+        f'no non-local block named {name!r}; valid names: {valid}')
 
 
-def capture_input(block: nn.Module, forward: Callable[[], object]) -> torch.Tensor:
-    """Runs ``forward()`` until ``block`` is reached and returns the block's input.
+def capture_input(block: nn.Module, forward: Callable[[],
+                                                      object]) -> torch.Tensor:
+    """Runs ``forward()`` until ``block`` is reached and returns the block's
+    input.
 
     The rest of the forward pass is skipped (a pre-hook raises once it has the
     input), so heads and later stages cost nothing.
@@ -71,6 +78,7 @@ def capture_input(block: nn.Module, forward: Callable[[], object]) -> torch.Tens
     finally:
         handle.remove()
     if not captured:
-        raise RuntimeError(f'the forward pass never reached the block '
-                           f'{type(block).__name__}: is it part of the model that ran?')
+        raise RuntimeError(
+            f'the forward pass never reached the block '
+            f'{type(block).__name__}: is it part of the model that ran?')
     return captured[0]

@@ -1,10 +1,12 @@
-"""A recognizer / detector from its config and checkpoint, and one input for it.
+"""A recognizer / detector from its config and checkpoint, and one input for
+it.
 
-Videos go through the config's test pipeline reduced to a single view (one clip,
-centre crop); images through the detector's test pipeline without the annotation
-loaders. The data preprocessor of the model then normalises and pads, exactly as
-at test time. Alongside the backbone input come the frames to draw on: the
-pipeline's output before normalisation, padded like the input, in RGB.
+Videos go through the config's test pipeline reduced to a single view (one
+clip, centre crop); images through the detector's test pipeline without the
+annotation loaders. The data preprocessor of the model then normalises and
+pads, exactly as at test time. Alongside the backbone input come the frames to
+draw on: the pipeline's output before normalisation, padded like the input, in
+RGB.
 """
 import copy
 import os
@@ -19,9 +21,8 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
-SCOPES = ('mmaction', 'mmdet')
-# Backbone type -> default scope, for configs without ``default_scope``.
-_BACKBONE_SCOPES = {'NLResNet3d': 'mmaction', 'NLResNet': 'mmdet'}
+from ..engine.run_config import config_scope
+
 _MULTI_CROPS = ('ThreeCrop', 'TenCrop')
 
 
@@ -39,19 +40,8 @@ class ModelInput:
     frames: np.ndarray
 
 
-def model_scope(cfg: Config) -> str:
-    """``mmaction`` or ``mmdet``: the config's default scope, else from its backbone."""
-    scope = cfg.get('default_scope')
-    if scope is None:
-        backbone = cfg.get('model', {}).get('backbone', {}).get('type')
-        scope = _BACKBONE_SCOPES.get(backbone)
-    if scope not in SCOPES:
-        raise ValueError(f"config default_scope must be one of {list(SCOPES)} (or the "
-                         f'backbone one of {sorted(_BACKBONE_SCOPES)}), got {scope!r}')
-    return scope
-
-
-def load_model(config: str, checkpoint: str,
+def load_model(config: str,
+               checkpoint: str,
                device: str = 'cpu') -> Tuple[nn.Module, Config]:
     """Builds the model of ``config`` in eval mode and loads ``checkpoint``.
 
@@ -62,7 +52,7 @@ def load_model(config: str, checkpoint: str,
         if not os.path.isfile(path):
             raise FileNotFoundError(f'{what} file {path!r} does not exist')
     cfg = Config.fromfile(config)
-    init_default_scope(model_scope(cfg))
+    init_default_scope(config_scope(cfg))
     model_cfg = copy.deepcopy(cfg.model)
     for key in ('pretrained', 'init_cfg'):
         if key in model_cfg.get('backbone', {}):
@@ -81,7 +71,8 @@ def test_pipeline_cfg(cfg: Config) -> List[dict]:
     """The config's ``test_pipeline``, else its test dataloader's pipeline."""
     pipeline = cfg.get('test_pipeline')
     if pipeline is None:
-        pipeline = cfg.get('test_dataloader', {}).get('dataset', {}).get('pipeline')
+        pipeline = cfg.get('test_dataloader', {}).get('dataset',
+                                                      {}).get('pipeline')
     if not pipeline:
         raise ValueError('config has neither test_pipeline nor '
                          'test_dataloader.dataset.pipeline')
@@ -100,7 +91,8 @@ def single_view_pipeline(pipeline: List[dict]) -> List[dict]:
         if 'num_clips' in transform:  # SampleFrames and the window samplers
             transform['num_clips'] = 1
         elif kind in _MULTI_CROPS:
-            transform = dict(type='CenterCrop', crop_size=transform['crop_size'])
+            transform = dict(
+                type='CenterCrop', crop_size=transform['crop_size'])
         out.append(transform)
     return out
 
@@ -111,8 +103,10 @@ def image_pipeline(pipeline: List[dict]) -> List[dict]:
 
 
 def _as_frames(pixels: torch.Tensor, height: int, width: int) -> np.ndarray:
-    """``(T, h, w, 3)`` pipeline pixels -> uint8, zero-padded/cropped to ``H x W``."""
-    pixels = pixels.numpy() if isinstance(pixels, torch.Tensor) else np.asarray(pixels)
+    """``(T, h, w, 3)`` pipeline pixels -> uint8, zero-padded/cropped to ``H x
+    W``."""
+    pixels = pixels.numpy() if isinstance(pixels,
+                                          torch.Tensor) else np.asarray(pixels)
     if pixels.dtype != np.uint8:
         pixels = np.clip(pixels, 0, 255).round().astype(np.uint8)
     frames = np.zeros((pixels.shape[0], height, width, 3), dtype=np.uint8)
@@ -122,24 +116,29 @@ def _as_frames(pixels: torch.Tensor, height: int, width: int) -> np.ndarray:
 
 
 def prepare_input(model: nn.Module, cfg: Config, path: str) -> ModelInput:
-    """Runs ``path`` (a video for mmaction, an image for mmdet) through the test
+    """Runs ``path`` (a video for mmaction, an image for mmdet) through the
+    test
     pipeline and the model's data preprocessor."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f'input file {path!r} does not exist')
-    scope = model_scope(cfg)
+    scope = config_scope(cfg)
     init_default_scope(scope)
     pipeline = test_pipeline_cfg(cfg)
     if scope == 'mmaction':
         sample = Compose(single_view_pipeline(pipeline))(
             dict(filename=path, label=-1, start_index=0, modality='RGB'))
-        # (M, C, T, H, W) views -> first view as (T, H, W, C); decoders give RGB
+        # (M, C, T, H, W) views -> first view as (T, H, W, C); decoders give
+        # RGB
         pixels = sample['inputs'][0].permute(1, 2, 3, 0)
     else:
-        sample = Compose(image_pipeline(pipeline))(dict(img_path=path, img_id=0))
+        sample = Compose(image_pipeline(pipeline))(
+            dict(img_path=path, img_id=0))
         # (C, H, W) -> (1, H, W, C); LoadImageFromFile gives BGR
         pixels = sample['inputs'].permute(1, 2, 0)[None].flip(-1)
     with torch.no_grad():
-        inputs = model.data_preprocessor(pseudo_collate([sample]), False)['inputs']
+        inputs = model.data_preprocessor(pseudo_collate([sample]),
+                                         False)['inputs']
     dims = 3 if scope == 'mmaction' else 2
-    inputs = inputs.reshape(-1, *inputs.shape[-(dims + 1):])[:1]  # (1, C, *grid)
+    inputs = inputs.reshape(-1,
+                            *inputs.shape[-(dims + 1):])[:1]  # (1, C, *grid)
     return ModelInput(inputs, _as_frames(pixels, *inputs.shape[-2:]))

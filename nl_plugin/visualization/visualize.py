@@ -1,4 +1,5 @@
-"""End to end: config + checkpoint + video/image -> attention PNG, GIF and JSON."""
+"""End to end: config + checkpoint + video/image -> attention PNG, GIF and
+JSON."""
 from typing import Dict, Optional, Sequence
 
 from .attention import grid_3d
@@ -8,10 +9,15 @@ from .model_input import load_model, prepare_input
 from .report import explain_block, write_report
 
 
-def visualize_attention(config: str, checkpoint: str, path: str,
-                        out_dir: str, block: Optional[str] = None,
-                        queries: Optional[Sequence[Cell]] = None, num_auto: int = 3,
-                        topk: int = 20, device: str = 'cpu',
+def visualize_attention(config: str,
+                        checkpoint: str,
+                        path: str,
+                        out_dir: str,
+                        block: Optional[str] = None,
+                        queries: Optional[Sequence[Cell]] = None,
+                        num_auto: int = 3,
+                        topk: int = 20,
+                        device: str = 'cpu',
                         panel_size: int = 256) -> Dict[str, str]:
     """Draws what a non-local block of a trained model attends to.
 

@@ -1,16 +1,19 @@
 """Benchmark: our NonLocalBlock3d vs mmcv's NonLocal3d, same weights, same run.
 
-For every shape and pairwise function, each implementation runs forward + backward
-in a fresh subprocess (so peak memory is its own): batch 2, subsampling on, train
+For every shape and pairwise function, each implementation runs forward +
+backward
+in a fresh subprocess (so peak memory is its own): batch 2, subsampling on,
+    train
 mode. Peak memory is the growth of the process's peak RSS over its set-up
 (inputs and weights already allocated), with glibc's mmap threshold fixed so
 that RSS follows the live tensors. A case that exceeds ``--mem-limit-gb``
-is reported as out of memory. Also timed: the block's 1x1 projections, pooling and
-BN alone (the floor no exact implementation can beat).
+is reported as out of memory. Also timed: the block's 1x1 projections, pooling
+and BN alone (the floor no exact implementation can beat).
 
 Usage:
     python tools/analysis/benchmark_nonlocal.py            # the full table
-    python tools/analysis/benchmark_nonlocal.py --quick    # 32-frame shapes only
+    python tools/analysis/benchmark_nonlocal.py --quick    # 32-frame shapes
+    only
 """
 import argparse
 import json
@@ -36,17 +39,22 @@ def build(impl, mode, channels):
     import torch
     from mmcv.cnn import NonLocal3d
 
-    import nl_plugin  # noqa: F401
-    from nl_plugin.models.blocks import NonLocalBlock3d
-    kwargs = dict(in_channels=channels, mode=mode, sub_sample=True, use_scale=False,
-                  norm_cfg=dict(type='BN3d'))
+    from nl_plugin.blocks import NonLocalBlock3d
+    kwargs = dict(
+        in_channels=channels,
+        mode=mode,
+        sub_sample=True,
+        use_scale=False,
+        norm_cfg=dict(type='BN3d'))
     torch.manual_seed(0)
-    module = NonLocal3d(**kwargs) if impl == 'mmcv' else NonLocalBlock3d(**kwargs)
+    module = NonLocal3d(**kwargs) if impl == 'mmcv' else NonLocalBlock3d(
+        **kwargs)
     return module
 
 
 def floor_forward(block, x):
-    """Projections, pooling and W_z + BN of the block, without the aggregation."""
+    """Projections, pooling and W_z + BN of the block, without the
+    aggregation."""
     theta, phi, g = block.embed(x)
     return x + block.output(theta[:, :block.inter_channels]) + \
         0 * (phi.sum() + g.sum())
@@ -56,14 +64,16 @@ def run_case(args):
     """Child process: one implementation, one case; prints a JSON line."""
     import torch
     torch.set_num_threads(args.threads)
-    resource.setrlimit(resource.RLIMIT_AS, (int(args.mem_limit_gb * 2**30),) * 2)
+    resource.setrlimit(resource.RLIMIT_AS,
+                       (int(args.mem_limit_gb * 2**30), ) * 2)
     state = torch.load(args.state, weights_only=True)
     block = build('mmcv' if args.impl == 'mmcv' else 'ours', args.mode,
                   state['x'].shape[1])
     block.load_state_dict(state['weights'])
     block.train()
     x = state['x'].clone().requires_grad_(True)
-    forward = (lambda t: floor_forward(block, t)) if args.impl == 'floor' else block
+    forward = (
+        lambda t: floor_forward(block, t)) if args.impl == 'floor' else block
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     times = []
     try:
@@ -83,14 +93,22 @@ def run_case(args):
     if args.out:
         with torch.no_grad():
             torch.save(forward(x).detach(), args.out)
-    print(json.dumps(dict(oom=False, time=sorted(times[1:])[len(times[1:]) // 2],
-                          peak_mb=peak / 1024)))
+    print(
+        json.dumps(
+            dict(
+                oom=False,
+                time=sorted(times[1:])[len(times[1:]) // 2],
+                peak_mb=peak / 1024)))
 
 
 def spawn(impl, mode, state, out, args, forward_only=False):
-    cmd = [sys.executable, __file__, '--child', '--impl', impl, '--mode', mode,
-           '--state', state, '--repeats', str(args.repeats), '--threads',
-           str(args.threads), '--mem-limit-gb', str(args.mem_limit_gb)]
+    cmd = [
+        sys.executable, __file__, '--child', '--impl', impl, '--mode', mode,
+        '--state', state, '--repeats',
+        str(args.repeats), '--threads',
+        str(args.threads), '--mem-limit-gb',
+        str(args.mem_limit_gb)
+    ]
     if out:
         cmd += ['--out', out]
     if forward_only:
@@ -100,21 +118,23 @@ def spawn(impl, mode, state, out, args, forward_only=False):
     # threshold otherwise keeps freed blocks of repeated sizes in the heap).
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='131072')
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    lines = [l for l in proc.stdout.splitlines() if l.startswith('{')]
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
     if not lines:  # killed (e.g. by the kernel) before it could report
         return dict(oom=True, failed=True, error=proc.stderr[-300:])
     return json.loads(lines[-1])
 
 
 def make_state(mode, shape, path):
-    """Shared inputs and perturbed weights (BN gamma != 0, else output == input)."""
+    """Shared inputs and perturbed weights (BN gamma != 0, else output ==
+    input)."""
     import torch
     block = build('mmcv', mode, shape[0])
     with torch.no_grad():
         block.conv_out.norm.weight.normal_(0, 1)
     torch.manual_seed(1)
     x = torch.randn(2, *shape)
-    torch.save(dict(weights=block.state_dict(), x=x, grad=torch.randn_like(x)), path)
+    torch.save(
+        dict(weights=block.state_dict(), x=x, grad=torch.randn_like(x)), path)
 
 
 def fmt(result, key, digits=2):
@@ -127,12 +147,17 @@ def compare(shape_name, mode, state, tmp, args, forward_only=False):
     """One table row (markdown) and mmcv's error message, if it failed."""
     import torch
     outs = {impl: os.path.join(tmp, f'{impl}.pt') for impl in IMPLS}
-    res = {impl: spawn(impl, mode, state, None if impl == 'floor' else outs[impl],
-                       args, forward_only) for impl in IMPLS}
+    res = {
+        impl:
+        spawn(impl, mode, state, None if impl == 'floor' else outs[impl], args,
+              forward_only)
+        for impl in IMPLS
+    }
     ours, theirs, floor = res['ours'], res['mmcv'], res['floor']
     speed = mem = diff = rel_floor = 'n/a'
     if not ours.get('failed') and not theirs.get('failed'):
-        diff = (torch.load(outs['ours']) - torch.load(outs['mmcv'])).abs().max()
+        diff = (torch.load(outs['ours']) -
+                torch.load(outs['mmcv'])).abs().max()
         diff = f'{diff.item():.1e}'
         speed = f"{theirs['time'] / ours['time']:.2f}x"
         mem = f"{ours['peak_mb'] / max(theirs['peak_mb'], 1e-6):.3f}"
@@ -142,18 +167,24 @@ def compare(shape_name, mode, state, tmp, args, forward_only=False):
         rel_floor = f"{ours['time'] / floor['time']:.2f}"
     label = mode + (' (fwd only)' if forward_only else '')
     row = (shape_name, label, fmt(ours, 'time'), fmt(theirs, 'time'), speed,
-           fmt(ours, 'peak_mb', 0), fmt(theirs, 'peak_mb', 0), mem, rel_floor, diff)
+           fmt(ours, 'peak_mb', 0), fmt(theirs, 'peak_mb',
+                                        0), mem, rel_floor, diff)
     return '| ' + ' | '.join(row) + ' |', theirs.get('error')
 
 
 def bench(args):
     import torch
-    shapes = {k: v for k, v in SHAPES.items()
-              if (not args.quick or '32f' in k) and (not args.shapes or k in args.shapes)}
-    print(f'# machine: {platform.processor() or platform.machine()}, '
-          f'{os.cpu_count()} cores, torch {torch.__version__}, '
-          f'{args.threads} threads; batch 2, sub_sample=True, fwd+bwd, '
-          f'median of {args.repeats}; memory limit {args.mem_limit_gb} GiB per case')
+    shapes = {
+        k: v
+        for k, v in SHAPES.items() if (not args.quick or '32f' in k) and (
+            not args.shapes or k in args.shapes)
+    }
+    print(
+        f'# machine: {platform.processor() or platform.machine()}, '
+        f'{os.cpu_count()} cores, torch {torch.__version__}, '
+        f'{args.threads} threads; batch 2, sub_sample=True, fwd+bwd, '
+        f'median of {args.repeats}; memory limit {args.mem_limit_gb} GiB per '
+        'case')
     header = ('shape', 'mode', 'ours s', 'mmcv s', 'speed-up', 'ours MB',
               'mmcv MB', 'mem ratio', 'ours/floor', 'max|diff|')
     print('| ' + ' | '.join(header) + ' |')
@@ -166,9 +197,11 @@ def bench(args):
                 make_state(mode, shape, state)
                 row, failure = compare(shape_name, mode, state, tmp, args)
                 print(row, flush=True)
-                if failure and 'alloc' not in failure and 'memory' not in failure:
-                    # mmcv failed for another reason (its concatenation mode cannot
-                    # backpropagate): compare forward passes, graph kept, instead.
+                if failure and not any(
+                        word in failure for word in ('alloc', 'memory')):
+                    # mmcv failed for another reason (its concatenation mode
+                    # cannot backpropagate): compare forward passes, graph
+                    # kept, instead.
                     row, _ = compare(shape_name, mode, state, tmp, args, True)
                     print(row, flush=True)
                 if failure:
@@ -178,10 +211,13 @@ def bench(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--quick', action='store_true', help='32-frame shapes only')
-    parser.add_argument('--shapes', nargs='+', choices=list(SHAPES), help='a subset')
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        '--quick', action='store_true', help='32-frame shapes only')
+    parser.add_argument(
+        '--shapes', nargs='+', choices=list(SHAPES), help='a subset')
     parser.add_argument('--modes', nargs='+', choices=MODES, help='a subset')
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--threads', type=int, default=os.cpu_count())
@@ -191,7 +227,8 @@ def main():
     parser.add_argument('--mode', help=argparse.SUPPRESS)
     parser.add_argument('--state', help=argparse.SUPPRESS)
     parser.add_argument('--out', help=argparse.SUPPRESS)
-    parser.add_argument('--forward-only', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--forward-only', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
     run_case(args) if args.child else bench(args)
 

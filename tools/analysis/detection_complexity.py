@@ -1,4 +1,5 @@
-"""Parameters and FLOPs of detection configs: backbone, and the whole Mask R-CNN.
+"""Parameters and FLOPs of detection configs: backbone, and the whole Mask
+R-CNN.
 
 FLOPs are MMEngine's (fvcore's) count: one multiply-add is one FLOP. MMEngine
 has no rule for ``scaled_dot_product_attention``, which the embedded-Gaussian
@@ -25,7 +26,7 @@ from mmengine.analysis import FlopAnalyzer, parameter_count
 from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
 
-import nl_plugin  # noqa: F401  registers NLResNet
+import nl_plugin.det  # noqa: F401  registers NLResNet
 
 
 def sdpa_flop_jit(inputs: List, outputs: List) -> int:
@@ -40,16 +41,23 @@ def sdpa_flop_jit(inputs: List, outputs: List) -> int:
 
 
 class DetectorTensorForward(nn.Module):
-    """The detector's tensor forward (mmdet ``mode='tensor'``) for one image."""
+    """The detector's tensor forward (mmdet ``mode='tensor'``) for one
+    image."""
 
     def __init__(self, detector: nn.Module, height: int, width: int):
         super().__init__()
         from mmdet.structures import DetDataSample
         self.detector = detector
         shape = (height, width)
-        self.data_samples = [DetDataSample(metainfo=dict(
-            img_shape=shape, ori_shape=shape, pad_shape=shape,
-            batch_input_shape=shape, scale_factor=(1.0, 1.0)))]
+        self.data_samples = [
+            DetDataSample(
+                metainfo=dict(
+                    img_shape=shape,
+                    ori_shape=shape,
+                    pad_shape=shape,
+                    batch_input_shape=shape,
+                    scale_factor=(1.0, 1.0)))
+        ]
 
     def forward(self, image: torch.Tensor):
         return self.detector._forward(image, self.data_samples)
@@ -60,7 +68,8 @@ def build_detector(config: str, cfg_options: Dict = None) -> nn.Module:
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     cfg.model.backbone.init_cfg = None  # counting needs no weights
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmdet')):
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmdet')):
         from mmdet.registry import MODELS
         return MODELS.build(cfg.model).eval()
 
@@ -74,34 +83,44 @@ def count(module: nn.Module, image: torch.Tensor) -> Dict:
     analyzer.tracer_warnings('none')
     with torch.no_grad():
         flops = analyzer.total()
-    return dict(flops=flops, params=parameter_count(module)[''],
-                skipped=sorted(analyzer.unsupported_ops()))
+    return dict(
+        flops=flops,
+        params=parameter_count(module)[''],
+        skipped=sorted(analyzer.unsupported_ops()))
 
 
-def measure(configs: Sequence[str], height: int, width: int, parts: Sequence[str],
+def measure(configs: Sequence[str],
+            height: int,
+            width: int,
+            parts: Sequence[str],
             cfg_options: Dict = None) -> List[Dict]:
     torch.manual_seed(0)
     image = torch.randn(1, 3, height, width)
     rows = []
     for config in configs:
         detector = build_detector(config, cfg_options)
-        modules = dict(backbone=detector.backbone,
-                       detector=DetectorTensorForward(detector, height, width))
+        modules = dict(
+            backbone=detector.backbone,
+            detector=DetectorTensorForward(detector, height, width))
         for part in parts:
-            rows.append(dict(config=config, part=part, **count(modules[part], image)))
+            rows.append(
+                dict(config=config, part=part, **count(modules[part], image)))
     return rows
 
 
 def report(rows: List[Dict]) -> str:
-    lines = [f'{"config":<58} {"part":<9} {"params (M)":>11} {"GFLOPs":>9} '
-             f'{"vs first":>9}']
+    lines = [
+        f'{"config":<58} {"part":<9} {"params (M)":>11} {"GFLOPs":>9} '
+        f'{"vs first":>9}'
+    ]
     first = {}
     for row in rows:
         base = first.setdefault(row['part'], row)
         ratio = f'+{100 * (row["flops"] / base["flops"] - 1):.2f}%'
-        lines.append(f'{row["config"][-58:]:<58} {row["part"]:<9} '
-                     f'{row["params"] / 1e6:>11.2f} {row["flops"] / 1e9:>9.1f} '
-                     f'{ratio:>9}')
+        lines.append(
+            f'{row["config"][-58:]:<58} {row["part"]:<9} '
+            f'{row["params"] / 1e6:>11.2f} {row["flops"] / 1e9:>9.1f} '
+            f'{ratio:>9}')
         if row['skipped']:
             lines.append(f'    not counted: {", ".join(row["skipped"])}')
     return '\n'.join(lines)
@@ -109,17 +128,32 @@ def report(rows: List[Dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('configs', nargs='+', help='detection configs; the first '
-                        'is the reference of the "vs first" column')
-    parser.add_argument('--shape', type=int, nargs=2, default=(800, 1216),
-                        metavar=('HEIGHT', 'WIDTH'), help='input image size')
-    parser.add_argument('--parts', nargs='+', default=('backbone', 'detector'),
-                        choices=('backbone', 'detector'))
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='overrides applied to every config')
+    parser.add_argument(
+        'configs',
+        nargs='+',
+        help='detection configs; the first '
+        'is the reference of the "vs first" column')
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs=2,
+        default=(800, 1216),
+        metavar=('HEIGHT', 'WIDTH'),
+        help='input image size')
+    parser.add_argument(
+        '--parts',
+        nargs='+',
+        default=('backbone', 'detector'),
+        choices=('backbone', 'detector'))
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='overrides applied to every config')
     args = parser.parse_args()
     rows = measure(args.configs, *args.shape, args.parts, args.cfg_options)
-    print(f'input 1x3x{args.shape[0]}x{args.shape[1]}; 1 FLOP = 1 multiply-add')
+    print(
+        f'input 1x3x{args.shape[0]}x{args.shape[1]}; 1 FLOP = 1 multiply-add')
     print(report(rows))
 
 

@@ -4,22 +4,25 @@ FLOPs are multiply-adds, counted by tracing one forward pass on a zero input;
 the non-local blocks' matmuls (incl. ``scaled_dot_product_attention``) count.
 
 Usage:
-    python tools/analysis/get_complexity.py CONFIG [CONFIG ...] [--shape 1 1 3 32 224 224]
-    python tools/analysis/get_complexity.py configs/detection/X.py --shape 1 3 800 1216
+    python tools/analysis/get_complexity.py CONFIG [CONFIG ...] [--shape 1 1 3
+    32 224 224] python tools/analysis/get_complexity.py configs/detection/X.py
+    --shape 1 3 800 1216
 """
 import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..'))
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
 
-import nl_plugin  # noqa: E402,F401
-from mmengine.config import Config  # noqa: E402
-from mmengine.registry import DefaultScope, MODELS  # noqa: E402
+from nl_plugin.analysis import complexity
+from nl_plugin.compat import install_stack_fixes
+from nl_plugin.engine import config_scope
 
-from nl_plugin.analysis import complexity  # noqa: E402
-
-VIDEO_SHAPES = {'128x1x1': (1, 1, 3, 128, 224, 224), 'default': (1, 1, 3, 32, 224, 224)}
+VIDEO_SHAPES = {
+    '128x1x1': (1, 1, 3, 128, 224, 224),
+    'default': (1, 1, 3, 32, 224, 224)
+}
 
 
 def default_shape(config_path: str):
@@ -32,32 +35,42 @@ def build_model(cfg: Config):
     model_cfg = cfg.model
     backbone = model_cfg.get('backbone', {})
     backbone.pop('pretrained', None)  # no weights needed to count
-    if backbone.get('init_cfg', {}) and backbone['init_cfg'].get('type') == 'Pretrained':
+    if backbone.get('init_cfg',
+                    {}) and backbone['init_cfg'].get('type') == 'Pretrained':
         backbone.pop('init_cfg')
-    scope = cfg.get('default_scope', 'mmaction')
+    scope = config_scope(cfg)
     __import__(f'{scope}.models')
     with DefaultScope.overwrite_default_scope(scope):
         return MODELS.build(model_cfg)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('configs', nargs='+')
-    parser.add_argument('--shape', type=int, nargs='+',
-                        help='input shape; default (1, 1, 3, T, 224, 224) with T = 32 '
-                        'or 128 from the config name, (1, 3, 800, 1216) for detection')
-    parser.add_argument('--markdown', action='store_true', help='one table row each')
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs='+',
+        help='input shape; default (1, 1, 3, T, 224, 224) with T = 32 '
+        'or 128 from the config name, (1, 3, 800, 1216) for detection')
+    parser.add_argument(
+        '--markdown', action='store_true', help='one table row each')
     args = parser.parse_args()
+    install_stack_fixes()
     for path in args.configs:
         shape = tuple(args.shape) if args.shape else default_shape(path)
         result = complexity(build_model(Config.fromfile(path)), shape)
         name = os.path.splitext(os.path.basename(path))[0]
         params, gflops = result['params'] / 1e6, result['flops'] / 1e9
         if args.markdown:
-            print(f'| {name} | {"x".join(map(str, shape[-4:]))} | {params:.1f} | {gflops:.1f} |')
+            print(
+                f'| {name} | {"x".join(map(str, shape[-4:]))} | {params:.1f} '
+                f'| {gflops:.1f} |')
         else:
-            print(f'{name}\n  input {shape}\n  params {params:.2f} M\n  FLOPs {gflops:.2f} G')
+            print(f'{name}\n  input {shape}\n  params {params:.2f} M\n  FLOPs '
+                  f'{gflops:.2f} G')
         sys.stdout.flush()
 
 

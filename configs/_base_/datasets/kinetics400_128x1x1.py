@@ -1,6 +1,7 @@
-# Kinetics-400, the paper's 128-frame variant (Sec. 4.1): 128 consecutive frames, no
-# temporal subsampling, 2 clips per GPU; spatial protocol, evaluation and data layout as
-# kinetics400_32x2x1.py. Test inputs: (10, 3, 128, 256, W).
+# Kinetics-400, the paper's 128-frame variant (Sec. 4.1): 128 consecutive
+# frames, no temporal subsampling, 2 clips per GPU; spatial protocol,
+# evaluation and data layout as kinetics400_32x2x1.py. Test inputs: (10, 3,
+# 128, 256, W).
 _base_ = ['./kinetics400_32x2x1.py']
 
 
@@ -14,10 +15,20 @@ train_pipeline = _with_sampler(
     dict(type='RandomWindowSample', window=128, stride=1, short_video='loop'))
 val_pipeline = _with_sampler(
     _base_.val_pipeline,
-    dict(type='EvenWindowSample', window=128, stride=1, num_clips=1, short_video='loop'))
+    dict(
+        type='EvenWindowSample',
+        window=128,
+        stride=1,
+        num_clips=1,
+        short_video='loop'))
 test_pipeline = _with_sampler(
     _base_.test_pipeline,
-    dict(type='EvenWindowSample', window=128, stride=1, num_clips=10, short_video='loop'))
+    dict(
+        type='EvenWindowSample',
+        window=128,
+        stride=1,
+        num_clips=10,
+        short_video='loop'))
 
 train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(batch_size=2, dataset=dict(pipeline=val_pipeline))

@@ -1,23 +1,32 @@
-# Kinetics-400 with the paper's protocol (Sec. 4.1 and Inference), decoded by decord.
-# Train: a random window of 64 consecutive frames, every 2nd kept (32 frames); short
-#   side random in [256, 320], 224x224 random crop, horizontal flip. Unreadable videos
-#   are skipped with a logged warning and a count (RobustVideoDataset).
-# Val (during training, for speed): 1 centred clip, short side 256, 224x224 centre crop.
-# Test: 10 windows evenly spaced in time, short side 256, fully convolutional (no crop):
+# Kinetics-400 with the paper's protocol (Sec. 4.1 and Inference), decoded by
+# decord.
+# Train: a random window of 64 consecutive frames, every 2nd kept (32 frames);
+# short
+#   side random in [256, 320], 224x224 random crop, horizontal flip. Unreadable
+#   videos are skipped with a logged warning and a count (RobustVideoDataset).
+# Val (during training, for speed): 1 centred clip, short side 256, 224x224
+#     centre crop.
+# Test: 10 windows evenly spaced in time, short side 256, fully convolutional
+# (no crop):
 #   inputs (10, 3, 32, 256, W), one video per batch.
-# Both report clip- and video-level top-1/top-5 (ClipVideoAccuracy); the recognizer's
-# head must keep per-view scores: model.cls_head.average_clips=None.
-# Frame-rate-aware windows for Kinetics' mixed frame rates: add window_seconds, e.g.
-#   dict(type='RandomWindowSample', window=64, stride=2, window_seconds=64 / 30).
+# Both report clip- and video-level top-1/top-5 (ClipVideoAccuracy); the
+# recognizer's head must keep per-view scores:
+# model.cls_head.average_clips=None. Frame-rate-aware windows for Kinetics'
+# mixed frame rates: add window_seconds, e.g.
+#   dict(type='RandomWindowSample', window=64, stride=2, window_seconds=64 /
+#   30).
 # Data layout: see tools/data/kinetics/README.md.
-custom_imports = dict(imports=['nl_plugin'], allow_failed_imports=False)
+custom_imports = dict(imports=['nl_plugin.action'], allow_failed_imports=False)
 
 dataset_type = 'VideoDataset'
-# The data set folder is data/kinetics400 unless the environment sets KINETICS400_ROOT.
+# The data set folder is data/kinetics400 unless the environment sets
+# KINETICS400_ROOT.
 data_root = '{{$KINETICS400_ROOT:data/kinetics400}}/videos_train'
 data_root_val = '{{$KINETICS400_ROOT:data/kinetics400}}/videos_val'
-ann_file_train = '{{$KINETICS400_ROOT:data/kinetics400}}/kinetics400_train_list_videos.txt'
-ann_file_val = '{{$KINETICS400_ROOT:data/kinetics400}}/kinetics400_val_list_videos.txt'
+ann_file_train = ('{{$KINETICS400_ROOT:data/kinetics400}}'
+                  '/kinetics400_train_list_videos.txt')
+ann_file_val = ('{{$KINETICS400_ROOT:data/kinetics400}}'
+                '/kinetics400_val_list_videos.txt')
 ann_file_test = ann_file_val
 
 train_pipeline = [
@@ -32,7 +41,12 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='CheckedDecordInit'),
-    dict(type='EvenWindowSample', window=64, stride=2, num_clips=1, short_video='loop'),
+    dict(
+        type='EvenWindowSample',
+        window=64,
+        stride=2,
+        num_clips=1,
+        short_video='loop'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
@@ -41,7 +55,12 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='CheckedDecordInit'),
-    dict(type='EvenWindowSample', window=64, stride=2, num_clips=10, short_video='loop'),
+    dict(
+        type='EvenWindowSample',
+        window=64,
+        stride=2,
+        num_clips=10,
+        short_video='loop'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='FormatShape', input_format='NCTHW'),

@@ -1,17 +1,17 @@
-# The synthetic video data set of tools/data/make_synthetic_videos.py (the demo's and the
-# tests' default), sized for a CPU: 64x96 frames, 16-frame clips.
-# Its classes depend on the order of events far apart in time, so short videos are
-# padded with their last frame (short_video='pad') rather than looped, which would
-# replay the first events after the last ones. All classes are flip-invariant.
-# The objects sit anywhere up to the frame's edges, so no crop: whole frames at short
-# side 48 (48x72). Train: a random window of 96 frames, every 6th kept (16 frames),
-# flip. Val: 1 centred window. Test: 10 evenly spaced windows, fully convolutional:
-# inputs (10, 3, 16, 48, 72), one video per batch.
-# Both report clip- and video-level top-1 (ClipVideoAccuracy; top-5 would be 100% with
-# few classes); the recognizer's head must keep per-view scores:
-# model.cls_head.average_clips=None. 2 classes by default
+# The synthetic video data set of tools/data/make_synthetic_videos.py (the
+# demo's and the tests' default), sized for a CPU: 64x96 frames, 16-frame
+# clips. Its classes depend on the order of events far apart in time, so short
+# videos are padded with their last frame (short_video='pad') rather than
+# looped, which would replay the first events after the last ones. All classes
+# are flip-invariant. The objects sit anywhere up to the frame's edges, so no
+# crop: whole frames at short side 48 (48x72). Train: a random window of 96
+# frames, every 6th kept (16 frames), flip. Val: 1 centred window. Test: 10
+# evenly spaced windows, fully convolutional: inputs (10, 3, 16, 48, 72), one
+# video per batch. Both report clip- and video-level top-1 (ClipVideoAccuracy;
+# top-5 would be 100% with few classes); the recognizer's head must keep
+# per-view scores: model.cls_head.average_clips=None. 2 classes by default
 # (tools/data/make_synthetic_videos.py --num-classes).
-custom_imports = dict(imports=['nl_plugin'], allow_failed_imports=False)
+custom_imports = dict(imports=['nl_plugin.action'], allow_failed_imports=False)
 
 dataset_type = 'VideoDataset'
 # The data set folder is data/synthetic_videos unless the environment sets
@@ -32,7 +32,12 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='CheckedDecordInit'),
-    dict(type='EvenWindowSample', window=96, stride=6, num_clips=1, short_video='pad'),
+    dict(
+        type='EvenWindowSample',
+        window=96,
+        stride=6,
+        num_clips=1,
+        short_video='pad'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 48)),
     dict(type='FormatShape', input_format='NCTHW'),
@@ -40,7 +45,12 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='CheckedDecordInit'),
-    dict(type='EvenWindowSample', window=96, stride=6, num_clips=10, short_video='pad'),
+    dict(
+        type='EvenWindowSample',
+        window=96,
+        stride=6,
+        num_clips=10,
+        short_video='pad'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 48)),
     dict(type='FormatShape', input_format='NCTHW'),

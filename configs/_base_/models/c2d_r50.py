@@ -1,13 +1,16 @@
-# C2D ResNet-50 of the paper's Table 1: every kernel is 1 x k x k, conv1 1x7x7 with
-# temporal stride 2, pool1 3x3x3 max with stride 2, pool2 3x1x1 max with stride 2.
-# Recognizer3D, I3DHead (dropout 0.5 after global pooling) and the data preprocessor
-# come from MMAction2's I3D base. The head keeps the scores of every test view
-# (average_clips=None): the data sets' ClipVideoAccuracy reports clip-level accuracy
-# from them and video-level accuracy from their averaged softmax (the paper's test).
+# C2D ResNet-50 of the paper's Table 1: every kernel is 1 x k x k, conv1 1x7x7
+# with temporal stride 2, pool1 3x3x3 max with stride 2, pool2 3x1x1 max with
+# stride 2. Recognizer3D, I3DHead (dropout 0.5 after global pooling) and the
+# data preprocessor come from MMAction2's I3D base. The head keeps the scores
+# of every test view (average_clips=None): the data sets' ClipVideoAccuracy
+#     reports clip-level accuracy
+# from them and video-level accuracy from their averaged softmax (the paper's
+# test).
 #
-# ImageNet init: the backbone inflates a *local* 2D ResNet checkpoint (torchvision
-# or MMPretrain layout); nothing is downloaded. Download torchvision's ResNet-50
-# ImageNet weights yourself and put them at the path below, or point at your file:
+# ImageNet init: the backbone inflates a *local* 2D ResNet checkpoint
+# (torchvision or MMPretrain layout); nothing is downloaded. Download
+# torchvision's ResNet-50 ImageNet weights yourself and put them at the path
+# below, or point at your file:
 #   --cfg-options model.backbone.pretrained=/path/to/resnet50.pth
 # Training refuses to start while the file is missing.
 _base_ = 'mmaction::_base_/models/i3d_r50.py'
@@ -31,5 +34,7 @@ model = dict(
         # this block: embedded Gaussian (the paper's default),
         # half the channels inside, keys/values max-pooled 2x2 in space.
         non_local_cfg=dict(
-            mode='embedded_gaussian', neighbourhood='spacetime', sub_sample=True)),
+            mode='embedded_gaussian',
+            neighbourhood='spacetime',
+            sub_sample=True)),
     cls_head=dict(num_classes=400, average_clips=None))

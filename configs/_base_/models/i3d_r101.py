@@ -1,5 +1,5 @@
-# I3D 3x1x1 ResNet-101: as i3d_r50.py; res4 inflates every other block starting at
-# the first one (12 of 23), as in the authors' code.
+# I3D 3x1x1 ResNet-101: as i3d_r50.py; res4 inflates every other block starting
+# at the first one (12 of 23), as in the authors' code.
 _base_ = './c2d_r101.py'
 
 model = dict(

@@ -1,11 +1,14 @@
-# C2D ResNet-50 baseline, 128-frame clips (Table 2g: 73.8 / 91.2): fine-tuned from
-# the 32-frame model with BN frozen, 2 clips per GPU, lr 0.0025. Train the 32-frame
-# config first, or point load_from at its checkpoint:
+# C2D ResNet-50 baseline, 128-frame clips (Table 2g: 73.8 / 91.2): fine-tuned
+# from the 32-frame model with BN frozen, 2 clips per GPU, lr 0.0025. Train the
+# 32-frame config first, or point load_from at its checkpoint:
 #   --cfg-options load_from=/path/to/c2d_r50_32-frame.pth
 _base_ = [
-    '../../_base_/models/c2d_r50.py', '../../_base_/datasets/kinetics400_128x1x1.py',
-    '../../_base_/schedules/sgd_400k_128-frame.py', '../../_base_/default_runtime.py'
+    '../../_base_/models/c2d_r50.py',
+    '../../_base_/datasets/kinetics400_128x1x1.py',
+    '../../_base_/schedules/sgd_400k_128-frame.py',
+    '../../_base_/default_runtime.py'
 ]
 
 model = dict(backbone=dict(pretrained=None, norm_eval=True))
-load_from = 'work_dirs/c2d_r50_8xb8-32x2x1-400k_kinetics400-rgb/iter_400000.pth'
+load_from = ('work_dirs/c2d_r50_8xb8-32x2x1-400k_kinetics400-rgb/'
+             'iter_400000.pth')

@@ -1,11 +1,14 @@
-"""Converts the official Kinetics CSVs to MMAction2 ``VideoDataset`` annotation lists.
+"""Converts the official Kinetics CSVs to MMAction2 ``VideoDataset`` annotation
+lists.
 
-The official CSVs have the columns ``label,youtube_id,time_start,time_end,split`` (some
-releases add ``is_cc``). Each row becomes one line ``<video path> <class index>``, with
-the video named ``<youtube_id>_<time_start:06d>_<time_end:06d><ext>`` as the common
-download tools name the trimmed 10-second clips.
+The official CSVs have the columns
+``label,youtube_id,time_start,time_end,split`` (some releases add ``is_cc``).
+Each row becomes one line ``<video path> <class index>``, with the video named
+``<youtube_id>_<time_start:06d>_<time_end:06d><ext>`` as the common download
+tools name the trimmed 10-second clips.
 
-Class indices follow the sorted class names of the CSV, or a ``--class-list`` written
+Class indices follow the sorted class names of the CSV, or a ``--class-list``
+written
 before (use the training list's classes for the validation list)::
 
     python tools/data/kinetics/build_annotation_lists.py train.csv \\
@@ -28,23 +31,29 @@ REQUIRED_COLUMNS = ('label', 'youtube_id', 'time_start', 'time_end')
 LAYOUTS = ('flat', 'by_class')
 
 
-def clip_name(youtube_id: str, time_start: str, time_end: str, ext: str) -> str:
+def clip_name(youtube_id: str, time_start: str, time_end: str,
+              ext: str) -> str:
     """``abc_000010_000020.mp4`` for ``abc``, 10, 20 (seconds)."""
-    return f'{youtube_id}_{int(float(time_start)):06d}_{int(float(time_end)):06d}{ext}'
+    start, end = int(float(time_start)), int(float(time_end))
+    return f'{youtube_id}_{start:06d}_{end:06d}{ext}'
 
 
 def class_dir(label: str) -> str:
-    """A folder name without spaces, quotes or brackets: ``passing_American_football_in_game``."""
+    """A folder name without spaces, quotes or brackets:
+    ``passing_American_football_in_game``."""
     return re.sub(r'_+', '_', re.sub(r'[^\w\-]', '_', label)).strip('_')
 
 
 def read_rows(csv_path: str) -> List[Dict[str, str]]:
     with open(csv_path, newline='', encoding='utf-8') as f:
         reader = csv.DictReader(f)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        missing = [
+            c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])
+        ]
         if missing:
             sys.exit(f'error: {csv_path} lacks the column(s) {missing}; found '
-                     f'{reader.fieldnames}. (The official test split is unlabelled.)')
+                     f'{reader.fieldnames}. (The official test split is '
+                     'unlabelled.)')
         return list(reader)
 
 
@@ -69,13 +78,14 @@ def is_readable(path: str) -> bool:
         return False
 
 
-def build_lines(rows, names, layout, ext, video_dir, check_readable
-                ) -> Tuple[List[str], List[str], List[str]]:
+def build_lines(rows, names, layout, ext, video_dir,
+                check_readable) -> Tuple[List[str], List[str], List[str]]:
     """Returns (list lines, missing paths, unreadable paths)."""
     index = {name: i for i, name in enumerate(names)}
     lines, missing, unreadable = [], [], []
     for row in rows:
-        path = clip_name(row['youtube_id'], row['time_start'], row['time_end'], ext)
+        path = clip_name(row['youtube_id'], row['time_start'], row['time_end'],
+                         ext)
         if layout == 'by_class':
             path = f'{class_dir(row["label"])}/{path}'
         if video_dir is not None:
@@ -92,16 +102,26 @@ def build_lines(rows, names, layout, ext, video_dir, check_readable
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('csv', help='official CSV (label,youtube_id,time_start,...)')
-    parser.add_argument('--out', required=True, help='annotation list to write')
-    parser.add_argument('--classes-out', help='write the class names, one per line')
-    parser.add_argument('--class-list', help='class names file fixing the indices')
-    parser.add_argument('--layout', choices=LAYOUTS, default='flat',
-                        help='flat: <clip>.mp4; by_class: <class_dir>/<clip>.mp4')
+    parser.add_argument(
+        'csv', help='official CSV (label,youtube_id,time_start,...)')
+    parser.add_argument(
+        '--out', required=True, help='annotation list to write')
+    parser.add_argument(
+        '--classes-out', help='write the class names, one per line')
+    parser.add_argument(
+        '--class-list', help='class names file fixing the indices')
+    parser.add_argument(
+        '--layout',
+        choices=LAYOUTS,
+        default='flat',
+        help='flat: <clip>.mp4; by_class: <class_dir>/<clip>.mp4')
     parser.add_argument('--ext', default='.mp4', help='video file extension')
-    parser.add_argument('--video-dir', help='keep only clips present under this folder')
-    parser.add_argument('--check-readable', action='store_true',
-                        help='with --video-dir, also drop clips decord cannot open')
+    parser.add_argument(
+        '--video-dir', help='keep only clips present under this folder')
+    parser.add_argument(
+        '--check-readable',
+        action='store_true',
+        help='with --video-dir, also drop clips decord cannot open')
     args = parser.parse_args(argv)
     if args.check_readable and args.video_dir is None:
         parser.error('--check-readable needs --video-dir')
@@ -112,15 +132,19 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     rows = read_rows(args.csv)
     names = class_names(rows, args.class_list)
-    lines, missing, unreadable = build_lines(rows, names, args.layout, args.ext,
-                                             args.video_dir, args.check_readable)
+    lines, missing, unreadable = build_lines(rows, names, args.layout,
+                                             args.ext, args.video_dir,
+                                             args.check_readable)
     with open(args.out, 'w', encoding='utf-8') as f:
         f.writelines(lines)
     if args.classes_out:
         with open(args.classes_out, 'w', encoding='utf-8') as f:
             f.writelines(f'{name}\n' for name in names)
-    print(f'{args.out}: {len(lines)} of {len(rows)} clips, {len(names)} classes; '
-          f'{len(missing)} missing, {len(unreadable)} unreadable', file=sys.stderr)
+    print(
+        f'{args.out}: {len(lines)} of {len(rows)} clips, {len(names)} '
+        'classes; '
+        f'{len(missing)} missing, {len(unreadable)} unreadable',
+        file=sys.stderr)
     for path in missing[:10] + unreadable[:10]:
         print(f'  skipped {path}', file=sys.stderr)
 

@@ -1,0 +1,133 @@
+"""NL-ResNet for video: MMAction2's ``ResNet3d`` with the paper's non-local
+blocks.
+
+A drop-in for ``ResNet3d`` (same arguments, same state-dict layout), extended
+with:
+
+* ``non_local`` accepts the paper's layouts (``'5-block'`` ...), see
+  :mod:`.placement`;
+* the blocks are our :class:`NonLocalBlock3d` (any mode / neighbourhood) and
+  stay the identity at init, whatever ``init_weights()`` does to the other BNs;
+* ``pool1_kernel_t`` / ``pool2_kernel_t`` give the paper's 3x3x3 pool1 and
+  3x1x1 pool2 of Table 1 (upstream: 1x3x3 and 2x1x1);
+* 2D -> 3D inflation from a local torchvision / MMPretrain checkpoint with a
+  report of every key (see :mod:`.inflation`); remote sources are refused.
+
+The C2D and I3D variants of the paper are argument sets, see
+``configs/_base_/models``.
+"""
+from typing import Dict, Optional
+
+import torch.nn as nn
+from mmaction.models.backbones.resnet3d import Bottleneck3d, ResNet3d
+from mmaction.registry import MODELS
+from mmengine.logging import MMLogger
+
+from ...blocks import NonLocalBlock3d, NonLocalBlockNd
+from ...blocks.placement import non_local_flags, non_local_positions
+from .inflation import inflate_from_2d
+
+
+class NLBottleneck3d(Bottleneck3d):
+    """``Bottleneck3d`` whose optional non-local block is a
+    :class:`NonLocalBlock3d`.
+
+    The block follows the residual block's ReLU and is stored as
+    ``non_local_block``, as upstream stores mmcv's ``NonLocal3d``.
+    """
+
+    def __init__(self,
+                 *args,
+                 non_local: bool = False,
+                 non_local_cfg: Optional[Dict] = None,
+                 **kwargs):
+        super().__init__(*args, non_local=False, **kwargs)
+        self.non_local = non_local
+        self.non_local_cfg = dict(non_local_cfg or {})
+        if non_local:
+            self.non_local_block = NonLocalBlock3d(
+                self.conv3.norm.num_features, **self.non_local_cfg)
+
+
+@MODELS.register_module()
+class NLResNet3d(ResNet3d):
+    """ResNet-50/101 C2D or I3D with non-local blocks.
+
+    Args:
+        non_local: Where the NL blocks go: a named layout (``'1-block'``,
+            ``'1-block-res3'``, ``'5-block'``, ``'10-block'`` ...), a dict of
+            stage name to block indices, or MMAction2's per-block flags. See
+            :mod:`.placement`.
+        non_local_cfg (dict): Arguments of :class:`NonLocalBlock3d` (mode,
+            neighbourhood, sub_sample, ...).
+        pool1_kernel_t (int): Temporal kernel of pool1 (paper 3, upstream 1).
+        pool2_kernel_t (int): Temporal kernel of pool2 (paper 3, upstream 2).
+        **kwargs: Everything ``ResNet3d`` takes.
+    """
+
+    arch_settings = {
+        **ResNet3d.arch_settings,
+        50: (NLBottleneck3d, (3, 4, 6, 3)),
+        101: (NLBottleneck3d, (3, 4, 23, 3)),
+        152: (NLBottleneck3d, (3, 8, 36, 3)),
+    }
+
+    def __init__(self,
+                 depth: int = 50,
+                 non_local=(0, 0, 0, 0),
+                 non_local_cfg: Optional[Dict] = None,
+                 pool1_kernel_t: int = 1,
+                 pool2_kernel_t: int = 2,
+                 **kwargs):
+        if depth not in (50, 101, 152):
+            raise ValueError(
+                f'depth must be 50, 101 or 152 for NLResNet3d, got {depth}')
+        for name, value in (('pool1_kernel_t', pool1_kernel_t),
+                            ('pool2_kernel_t', pool2_kernel_t)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f'{name} must be a positive int, got {value!r}')
+        num_stages = kwargs.get('num_stages', 4)
+        stage_blocks = kwargs.get('stage_blocks') or \
+            self.arch_settings[depth][1][:num_stages]
+        flags = non_local_flags(non_local, stage_blocks, depth)
+        super().__init__(
+            depth=depth,
+            non_local=flags,
+            non_local_cfg=dict(non_local_cfg or {}),
+            **kwargs)
+        self.non_local_positions = non_local_positions(flags)
+        self.maxpool = nn.MaxPool3d(
+            kernel_size=(pool1_kernel_t, 3, 3),
+            stride=(self.pool1_stride_t, self.pool1_stride_s,
+                    self.pool1_stride_s),
+            padding=((pool1_kernel_t - 1) // 2, 1, 1))
+        self.pool2 = nn.MaxPool3d(
+            kernel_size=(pool2_kernel_t, 1, 1),
+            stride=(2, 1, 1),
+            padding=((pool2_kernel_t - 1) // 2, 0, 0))
+
+    def non_local_blocks(self):
+        """``(name, block)`` of every non-local block, in forward order."""
+        return [(name, m) for name, m in self.named_modules()
+                if isinstance(m, NonLocalBlockNd)]
+
+    def train(self, mode: bool = True) -> 'NLResNet3d':
+        """Upstream's train mode handling; returns ``self`` as ``nn.Module``
+        does."""
+        super().train(mode)
+        return self
+
+    def inflate_weights(self, logger: MMLogger) -> None:
+        """Inflates from the local 2D checkpoint ``self.pretrained`` with a
+        report."""
+        self.inflation_report = inflate_from_2d(self, self.pretrained, logger)
+
+    def init_weights(self, pretrained: Optional[str] = None) -> None:
+        """Upstream init, then the NL blocks back to identity unless a full 3D
+        checkpoint (``pretrained2d=False``) provided their weights."""
+        super().init_weights(pretrained)
+        loaded_3d = isinstance(self.pretrained, str) and not self.pretrained2d
+        if not loaded_3d:
+            for _, block in self.non_local_blocks():
+                block.reset_parameters()

@@ -1,0 +1,15 @@
+"""The non-local block and its parts: pairwise functions, neighbourhoods, 1x1
+projections and the placement specs of NL-ResNets.
+
+Needs only torch, mmcv (pure Python parts) and mmengine. The blocks are
+registered in MMEngine's root ``MODELS``, so ``type='NonLocalBlock3d'`` works
+from the ``mmaction`` and ``mmdet`` scopes alike.
+"""
+from .non_local import (NonLocalBlock1d, NonLocalBlock2d, NonLocalBlock3d,
+                        NonLocalBlockNd)
+from .placement import NAMED_LAYOUTS, non_local_flags, non_local_positions
+
+__all__ = [
+    'NonLocalBlockNd', 'NonLocalBlock1d', 'NonLocalBlock2d', 'NonLocalBlock3d',
+    'NAMED_LAYOUTS', 'non_local_flags', 'non_local_positions'
+]

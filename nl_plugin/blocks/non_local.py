@@ -1,0 +1,383 @@
+"""Non-local blocks (Wang et al., CVPR 2018): ``z = BN(W_z y) + x``.
+
+``y_i = 1/C(x) * sum_j f(x_i, x_j) g(x_j)`` with one of the paper's four
+pairwise functions ``f``, computed exactly without the ``N x N`` affinity (see
+:mod:`.pairwise`). One core, :class:`NonLocalBlockNd`, and thin 1D/2D/3D
+subclasses.
+
+Drop-in for mmcv's ``NonLocal1d/2d/3d``: the constructor takes their arguments
+and their state dicts load (also the ``g.0.*`` / ``phi.0.*`` keys mmcv writes
+when ``sub_sample=True``). Defaults that differ from mmcv's, following the
+paper:
+
+* ``use_scale=False`` (mmcv: True); like mmcv, it scales only
+  ``embedded_gaussian``;
+* ``norm_cfg``: a BN after ``W_z`` (mmcv: none); its gamma and beta start at
+  zero;
+* embeddings use Kaiming init (mmcv: normal, std 0.01; pass ``init_std=0.01``).
+"""
+import math
+from typing import Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import ConvModule
+from mmengine.model import BaseModule
+from mmengine.model.weight_init import constant_init, kaiming_init, normal_init
+from mmengine.registry import MODELS
+
+from .neighbourhood import NEIGHBOURHOODS, group, key_mask, ungroup
+from .pairwise import (concatenation_aggregate, dot_product_aggregate,
+                       fp16_in_use, softmax_aggregate)
+from .pointwise import is_pointwise, pointwise_conv
+
+MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
+POOL_POSITIONS = ('after_embedding', 'before_embedding')
+
+
+def _choice(name: str, value, allowed: Sequence) -> None:
+    if value not in allowed:
+        raise ValueError(
+            f'{name} must be one of {list(allowed)}, got {value!r}')
+
+
+def _inner_channels(in_channels, reduction, inner_channels) -> int:
+    """Validated width of theta / phi / g."""
+    if not isinstance(in_channels, int) or in_channels < 1:
+        raise ValueError(
+            f'in_channels must be a positive int, got {in_channels!r}')
+    if inner_channels is not None:
+        if not isinstance(inner_channels, int) or inner_channels < 1:
+            raise ValueError('inner_channels must be a positive int, got '
+                             f'{inner_channels!r}')
+        return inner_channels
+    if not isinstance(reduction, int) or reduction < 1:
+        raise ValueError(
+            f'reduction must be a positive int, got {reduction!r}')
+    if in_channels % reduction:
+        raise ValueError(f'in_channels ({in_channels}) must be divisible by '
+                         f'reduction ({reduction})')
+    return in_channels // reduction
+
+
+class NonLocalBlockNd(BaseModule):
+    """Core of the non-local block for ``dims``-dimensional inputs.
+
+    Args:
+        in_channels (int): Channels of the input ``x``.
+        reduction (int): Inner channels are ``in_channels // reduction``
+            (paper: 2).
+        inner_channels (int, optional): Explicit inner channels; overrides
+            ``reduction``.
+        mode (str): Pairwise function: ``gaussian``, ``embedded_gaussian``
+            (default), ``dot_product`` or ``concatenation``.
+        neighbourhood (str): ``spacetime`` (default), or for 3D inputs
+            ``space`` (each frame attends within itself) or ``time`` (each
+            location across frames).
+        sub_sample (bool): Max-pool the keys (phi) and values (g) spatially.
+        pool_position (str): ``after_embedding`` (paper, mmcv) pools the
+            outputs of the phi/g convs; ``before_embedding`` (official Caffe2
+            code) pools ``x`` first.
+        pool_kernel (int | tuple, optional): Max-pool kernel and stride;
+            defaults to 2 per spatial axis (``(1, 2, 2)`` in 3D, ``(2, 2)`` in
+            2D, ``2`` in 1D).
+        use_scale (bool): Scale ``embedded_gaussian`` affinities by
+            ``inner_channels ** -0.5`` (on in the official code, absent in the
+            paper).
+        zeros_init (bool): Start ``W_z``'s BN (or ``W_z`` itself without a
+            norm) at zero so that the block is the identity.
+        init_std (float, optional): Normal init std of the embeddings; ``None``
+            means Kaiming init as in the paper.
+        conv_cfg (dict, optional): Conv layer config; defaults to ``ConvNd``.
+        norm_cfg (dict, optional): Norm after ``W_z``; defaults to ``BNNd``.
+            Pass ``None`` for no norm (mmcv's default).
+        init_cfg (dict, optional): MMEngine init config.
+    """
+
+    dims = 3
+
+    def __init__(self,
+                 in_channels: int,
+                 reduction: int = 2,
+                 inner_channels: Optional[int] = None,
+                 mode: str = 'embedded_gaussian',
+                 neighbourhood: str = 'spacetime',
+                 sub_sample: bool = False,
+                 pool_position: str = 'after_embedding',
+                 pool_kernel: Optional[Union[int, Tuple[int, ...]]] = None,
+                 use_scale: bool = False,
+                 zeros_init: bool = True,
+                 init_std: Optional[float] = None,
+                 conv_cfg: Optional[dict] = None,
+                 norm_cfg: Optional[dict] = 'default',
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        _choice('mode', mode, MODES)
+        _choice('neighbourhood', neighbourhood,
+                NEIGHBOURHOODS if self.dims == 3 else ('spacetime', ))
+        _choice('pool_position', pool_position, POOL_POSITIONS)
+        inner_channels = _inner_channels(in_channels, reduction,
+                                         inner_channels)
+        if sub_sample and neighbourhood == 'time':
+            raise ValueError(
+                "sub_sample pools space, which leaves the 'time' "
+                'neighbourhood no aligned keys: use sub_sample=False '
+                "with neighbourhood='time'")
+        if init_std is not None and init_std <= 0:
+            raise ValueError(
+                f'init_std must be positive or None, got {init_std!r}')
+
+        self.in_channels = in_channels
+        self.inter_channels = inner_channels  # mmcv's attribute name
+        self.mode = mode
+        self.neighbourhood = neighbourhood
+        self.sub_sample = sub_sample
+        self.pool_position = pool_position
+        self.use_scale = use_scale
+        self.zeros_init = zeros_init
+        self.init_std = init_std
+        self.pool_kernel = self._check_pool_kernel(pool_kernel)
+        pools_time = self.pool_kernel[0] != 1
+        if sub_sample and neighbourhood == 'space' and pools_time:
+            raise ValueError(
+                'pool_kernel must not pool time (first entry 1) with '
+                f"neighbourhood='space', got {self.pool_kernel}")
+
+        conv_cfg = conv_cfg or dict(type=f'Conv{self.dims}d')
+        if norm_cfg == 'default':
+            norm_cfg = dict(type=f'BN{self.dims}d')
+        embed = dict(kernel_size=1, conv_cfg=conv_cfg, act_cfg=None)
+        self.g = ConvModule(in_channels, inner_channels, **embed)
+        if mode != 'gaussian':
+            self.theta = ConvModule(in_channels, inner_channels, **embed)
+            self.phi = ConvModule(in_channels, inner_channels, **embed)
+        if mode == 'concatenation':
+            # w_f of the paper, stored as mmcv stores it: (1, 2C', 1, 1), no
+            # bias.
+            self.concat_project = ConvModule(
+                inner_channels * 2,
+                1,
+                kernel_size=1,
+                bias=False,
+                act_cfg=dict(type='ReLU'))
+        self.conv_out = ConvModule(
+            inner_channels, in_channels, norm_cfg=norm_cfg, **embed)
+        pool_cls = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)[self.dims - 1]
+        self.pool = pool_cls(self.pool_kernel) if sub_sample else None
+        self.reset_parameters()
+
+    def _check_pool_kernel(self, kernel) -> Tuple[int, ...]:
+        default = (1, 2, 2) if self.dims == 3 else (2, ) * self.dims
+        if kernel is None:
+            return default
+        kernel = (kernel, ) * self.dims if isinstance(kernel,
+                                                      int) else tuple(kernel)
+        if len(kernel) != self.dims or not all(
+                isinstance(k, int) and k >= 1 for k in kernel):
+            raise ValueError(
+                f'pool_kernel must be a positive int or a tuple of '
+                f'{self.dims} positive ints, got {kernel!r}')
+        return kernel
+
+    # ------------------------------------------------------------------ init
+    def reset_parameters(self) -> None:
+        """Paper init: Kaiming embeddings, zero BN after ``W_z`` (identity
+        block)."""
+        for module in (self.g, getattr(self, 'theta',
+                                       None), getattr(self, 'phi', None)):
+            if module is None:
+                continue
+            if self.init_std is None:
+                kaiming_init(module.conv, mode='fan_in', nonlinearity='relu')
+            else:
+                normal_init(module.conv, std=self.init_std)
+        if self.mode == 'concatenation':
+            kaiming_init(
+                self.concat_project.conv, mode='fan_in', nonlinearity='relu')
+        conv_out = self.conv_out
+        out = conv_out.norm if conv_out.with_norm else conv_out.conv
+        if self.conv_out.with_norm:
+            normal_init(self.conv_out.conv, std=0.01)
+        if self.zeros_init:
+            constant_init(out, 0)
+        else:
+            normal_init(out, std=0.01)
+
+    def init_weights(self) -> None:
+        """Re-applies the paper's init, so a parent's ``init_weights()`` keeps
+        the block the identity; an explicit ``init_cfg`` takes precedence."""
+        if self.init_cfg is None:
+            self.reset_parameters()
+            self._is_init = True
+        else:
+            super().init_weights()
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # mmcv wraps g/phi in nn.Sequential(conv, pool) when sub_sample=True.
+        for name in ('g', 'phi'):
+            old = f'{prefix}{name}.0.'
+            for key in [k for k in state_dict if k.startswith(old)]:
+                state_dict[f'{prefix}{name}.' +
+                           key[len(old):]] = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    # --------------------------------------------------------------- forward
+    def _subsample(self, x: torch.Tensor) -> torch.Tensor:
+        if self.pool is None:
+            return x
+        if any(s < k for s, k in zip(x.shape[2:], self.pool_kernel)):
+            raise ValueError(
+                f'pool_kernel {self.pool_kernel} is larger than the '
+                f'feature map {tuple(x.shape[2:])}')
+        return self.pool(x)
+
+    @staticmethod
+    def _project(x: torch.Tensor, *modules: ConvModule) -> torch.Tensor:
+        """Stacked outputs of the 1x1 embedding ``modules`` on ``x``, as one
+        GEMM
+        where they are plain 1x1 convs: ``(N, C, *grid) -> (N, sum C_out,
+        *grid)``."""
+        convs = [module.conv for module in modules]
+        if all(is_pointwise(conv) for conv in convs):
+            return pointwise_conv(x, convs)
+        return torch.cat([module(x) for module in modules], dim=1)
+
+    def _keys_values(self, x: torch.Tensor) -> torch.Tensor:
+        """``phi`` and ``g`` (just ``g`` for ``gaussian``) stacked on channels,
+        ``(N, Cq + C', *grid')``: one GEMM and one pooling for both."""
+        modules = (self.g, ) if self.mode == 'gaussian' else (self.phi, self.g)
+        if self.pool_position == 'before_embedding':
+            return self._project(self._subsample(x), *modules)
+        return self._subsample(self._project(x, *modules))
+
+    def embed(self, x: torch.Tensor):
+        """Returns ``theta (N, Cq, *grid)``, ``phi (N, Cq, *grid')``, ``g (N,
+        C', *grid')``."""
+        if self.mode == 'gaussian':  # theta and phi are x itself
+            return x, self._subsample(x), self._keys_values(x)
+        phi, g = self._keys_values(x).split(self.inter_channels, dim=1)
+        return self._project(x, self.theta), phi, g
+
+    def output(self, y: torch.Tensor) -> torch.Tensor:
+        """``BN(W_z y)``: ``(N, C', *grid) -> (N, C, *grid)``."""
+        if not is_pointwise(self.conv_out.conv):
+            return self.conv_out(y)
+        z = pointwise_conv(y, [self.conv_out.conv])
+        return self.conv_out.norm(z) if self.conv_out.with_norm else z
+
+    def _concat_halves(self, theta, phi):
+        """Splits ``w_f^T [theta_i, phi_j]`` into per-query and per-key
+        scalars."""
+        weight = self.concat_project.conv.weight.flatten()  # (2C', )
+        w_theta, w_phi = weight.split(self.inter_channels)
+        # (N, C', *grid) . (C', ) -> (N, 1, *grid)
+        a = torch.einsum('nc...,c->n...', theta, w_theta).unsqueeze(1)
+        b = torch.einsum('nc...,c->n...', phi, w_phi).unsqueeze(1)
+        return a, b
+
+    def aggregate(self, theta, phi, g) -> torch.Tensor:
+        """``y`` of the paper, ``(N, C', *grid)``, for the embedded inputs."""
+        grid = theta.shape[2:]
+        v = group(g, self.neighbourhood)  # (B, S, C')
+        if self.mode == 'concatenation':
+            a, b = self._concat_halves(theta, phi)
+            y = concatenation_aggregate(
+                group(a, self.neighbourhood).squeeze(-1),
+                group(b, self.neighbourhood).squeeze(-1), v)
+        else:
+            q = group(theta, self.neighbourhood)  # (B, L, Cq)
+            k = group(phi, self.neighbourhood)  # (B, S, Cq)
+            if self.mode == 'dot_product':
+                y = dot_product_aggregate(q, k, v)
+            else:
+                scale = (1 / math.sqrt(q.shape[-1]) if self.use_scale
+                         and self.mode == 'embedded_gaussian' else 1.0)
+                y = softmax_aggregate(q, k, v, scale)
+        return ungroup(y, self.neighbourhood, tuple(grid))  # (N, C', *grid)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != self.dims + 2:
+            raise ValueError(
+                f'{type(self).__name__} expects a {self.dims + 2}D input '
+                f'(N, C, ...), got shape {tuple(x.shape)}')
+        if fp16_in_use(x):
+            # Activations that fit fp16 can still give affinities, sums (the
+            # dot product grows with the cube of x) and weight gradients beyond
+            # 65504: under fp16 the block computes in fp32 and returns fp32,
+            # like autocast's own fp32 ops (softmax, norms). bf16 has fp32's
+            # range.
+            with torch.autocast(x.device.type, enabled=False):
+                x = x.float()
+                return x + self.output(self.aggregate(*self.embed(x)))
+        return x + self.output(self.aggregate(*self.embed(x)))
+
+    # ------------------------------------------------------- visualisation
+    @torch.no_grad()
+    def attention_weights(self, x: torch.Tensor,
+                          queries: Sequence[Sequence[int]]) -> torch.Tensor:
+        """Normalised pairwise weights ``f(x_i, x_j) / C(x)`` of chosen
+        queries.
+
+        Only the ``Q`` requested rows are formed, never the ``N x N`` matrix.
+
+        Args:
+            x (Tensor): Block input ``(N, C, *grid)``.
+            queries: ``Q`` grid coordinates (one int per spatial/temporal
+            axis).
+
+        Returns:
+            Tensor: ``(N, Q, *key_grid)`` weights; zero outside each query's
+            neighbourhood. Softmax weights sum to 1; dot-product and
+            concatenation weights are divided by the number of keys.
+        """
+        theta, phi, _ = self.embed(x)
+        grid, key_grid = tuple(theta.shape[2:]), tuple(phi.shape[2:])
+        for query in queries:
+            if len(query) != self.dims or not all(
+                    0 <= q < s for q, s in zip(query, grid)):
+                raise ValueError(
+                    f'query {tuple(query)} is outside the grid {grid}')
+        index = (slice(None), slice(None)) + tuple(zip(*queries))
+        q = theta[index].transpose(1, 2)  # (N, Q, Cq)
+        k = phi.flatten(2)  # (N, Cq, S)
+        masks = torch.stack([
+            key_mask(tuple(qp), key_grid, self.neighbourhood,
+                     x.device).flatten() for qp in queries
+        ])  # (Q, S)
+        if self.mode == 'concatenation':
+            a, b = self._concat_halves(theta, phi)
+            f = torch.relu(a[index].transpose(1, 2) +
+                           b.flatten(2))  # (N, Q, S)
+        else:
+            f = torch.bmm(q, k)  # (N, Q, Cq) x (N, Cq, S) -> (N, Q, S)
+        if self.mode in ('gaussian', 'embedded_gaussian'):
+            if self.use_scale and self.mode == 'embedded_gaussian':
+                f = f / math.sqrt(q.shape[-1])
+            weights = f.masked_fill(~masks, float('-inf')).softmax(dim=-1)
+        else:
+            weights = f * masks / masks.sum(dim=-1, keepdim=True)
+        return weights.reshape(*weights.shape[:2], *key_grid)
+
+
+@MODELS.register_module()
+class NonLocalBlock1d(NonLocalBlockNd):
+    """Non-local block for sequences ``(N, C, L)``; see
+    :class:`NonLocalBlockNd`."""
+
+    dims = 1
+
+
+@MODELS.register_module()
+class NonLocalBlock2d(NonLocalBlockNd):
+    """Non-local block for images ``(N, C, H, W)``; see
+    :class:`NonLocalBlockNd`."""
+
+    dims = 2
+
+
+@MODELS.register_module()
+class NonLocalBlock3d(NonLocalBlockNd):
+    """Non-local block for clips ``(N, C, T, H, W)``; see
+    :class:`NonLocalBlockNd`."""
+
+    dims = 3

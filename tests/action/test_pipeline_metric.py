@@ -1,0 +1,145 @@
+"""ClipVideoAccuracy: clip- and video-level top-k on hand-built scores, and on
+the
+per-view scores an MMAction2 recognizer gives with ``average_clips=None``."""
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+from mmaction.structures import ActionDataSample
+from mmengine.dataset import pseudo_collate
+from mmengine.evaluator import Evaluator
+from mmengine.registry import METRICS, MODELS, init_default_scope
+
+from nl_plugin.action import ClipVideoAccuracy
+from nl_plugin.action.datasets.synthetic_videos import render_video, write_mp4
+from pipeline_helpers import build_pipeline, dataset_config, video_results
+
+# 4 videos x 3 views x 3 classes of probabilities, with (label, rank of the
+# label per view, rank of the label in the mean over views) worked out by hand.
+VIEWS = {
+    'A': (0, [[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.35, 0.05,
+                                                 0.6]]),  # ranks 0,1,1; mean 0
+    'B': (2, [[0.1, 0.2, 0.7], [0.5, 0.1, 0.4], [0.45, 0.05,
+                                                 0.5]]),  # ranks 0,1,0; mean 0
+    'C': (1, [[0.5, 0.4, 0.1], [0.6, 0.3, 0.1], [0.1, 0.8,
+                                                 0.1]]),  # ranks 1,1,0; mean 0
+    'D': (2, [[0.7, 0.25, 0.05], [0.1, 0.3, 0.6],
+              [0.6, 0.3, 0.1]]),  # ranks 2,0,2; mean 2
+}
+EXPECTED = {
+    'acc/video_top1': 3 / 4,
+    'acc/video_top2': 3 / 4,
+    'acc/video_top3': 1.0,
+    'acc/clip_top1': 5 / 12,
+    'acc/clip_top2': 10 / 12,
+    'acc/clip_top3': 1.0,
+}
+
+
+def samples(as_logits):
+    out = []
+    for label, probs in VIEWS.values():
+        scores = torch.tensor(probs).log() if as_logits else torch.tensor(
+            probs)
+        out.append(
+            ActionDataSample().set_gt_label(label).set_pred_score(scores))
+    return out
+
+
+@pytest.mark.parametrize('as_logits', [True, False])
+def test_hand_built_scores(as_logits):
+    evaluator = Evaluator(
+        dict(type='ClipVideoAccuracy', topk=(1, 2, 3), softmax=as_logits))
+    evaluator.process(samples(as_logits))
+    metrics = evaluator.evaluate(len(VIEWS))
+    assert list(metrics) == list(
+        EXPECTED)  # video-level first: save_best='auto'
+    for key, value in EXPECTED.items():
+        assert metrics[key] == pytest.approx(value), key
+
+
+def test_registered():
+    assert METRICS.get('ClipVideoAccuracy') is ClipVideoAccuracy
+
+
+def test_aggregated_scores_are_refused_with_a_hint():
+    metric = ClipVideoAccuracy()
+    sample = ActionDataSample().set_gt_label(1).set_pred_score(torch.rand(5))
+    with pytest.raises(ValueError, match='average_clips=None'):
+        metric.process(None, [sample.to_dict()])
+
+
+@pytest.mark.parametrize('kwargs, name', [(dict(topk=(0, 5)), 'topk'),
+                                          (dict(topk=()), 'topk'),
+                                          (dict(topk=(1.5, )), 'topk'),
+                                          (dict(softmax=1), 'softmax')])
+def test_invalid_arguments(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        ClipVideoAccuracy(**kwargs)
+
+
+class TinyBackbone(nn.Module):
+    """(N, 3, T, H, W) -> (N, 8, T, H, W): enough to give every view its own
+    scores."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv3d(3, 8, 1)
+
+    def init_weights(self):
+        pass
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+def recognizer(average_clips):
+    return MODELS.build(
+        dict(
+            type='Recognizer3D',
+            backbone=dict(type=TinyBackbone),
+            cls_head=dict(
+                type='I3DHead',
+                num_classes=4,
+                in_channels=8,
+                average_clips=average_clips),
+            data_preprocessor=dict(
+                type='ActionDataPreprocessor', format_shape='NCTHW')))
+
+
+def test_recognizer_per_view_scores_give_both_levels(tmp_path):
+    init_default_scope('mmaction')
+    pipeline = build_pipeline(dataset_config('synthetic_videos').test_pipeline)
+    batch = []
+    for label in range(2):
+        path = str(tmp_path / f'{label}.mp4')
+        write_mp4(
+            path, render_video(label, 70, 64, 96,
+                               np.random.default_rng(label)), 15.0)
+        batch.append(pipeline(video_results(path, label=label)))
+    per_view = recognizer(None).eval()  # eval: no dropout, as in the test loop
+    averaged = recognizer('prob').eval()
+    averaged.load_state_dict(per_view.state_dict())
+    with torch.no_grad():
+        views = [
+            s.pred_score for s in per_view.test_step(pseudo_collate(batch))
+        ]
+        probs = [
+            s.pred_score for s in averaged.test_step(pseudo_collate(batch))
+        ]
+    assert [tuple(v.shape) for v in views] == [(10, 4), (10, 4)]
+    for view_scores, prob in zip(
+            views, probs):  # our video level = MMAction2's 'prob'
+        torch.testing.assert_close(view_scores.softmax(-1).mean(0), prob)
+
+    metric = ClipVideoAccuracy(topk=(1, 2))
+    metric.process(
+        None, [s.to_dict() for s in per_view.test_step(pseudo_collate(batch))])
+    result = metric.compute_metrics(metric.results)
+    labels = torch.tensor([0, 1])
+    video_pred = torch.stack([p.argmax() for p in probs])
+    clip_pred = torch.stack([v.argmax(-1) for v in views])  # (2, 10)
+    assert result['video_top1'] == pytest.approx(
+        (video_pred == labels).float().mean())
+    assert result['clip_top1'] == pytest.approx(
+        (clip_pred == labels[:, None]).float().mean())

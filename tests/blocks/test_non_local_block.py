@@ -1,0 +1,221 @@
+"""Non-local blocks against the naive einsum reference, over the option
+grid."""
+import itertools
+
+import pytest
+import torch
+from mmengine.registry import MODELS
+
+from nl_plugin.blocks import NonLocalBlock1d, NonLocalBlock2d, NonLocalBlock3d
+from reference_non_local import pairwise_weights, reference_forward
+
+BLOCKS = {1: NonLocalBlock1d, 2: NonLocalBlock2d, 3: NonLocalBlock3d}
+SHAPES = {1: (2, 8, 10), 2: (2, 8, 6, 8), 3: (2, 8, 4, 6, 6)}
+MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
+
+
+def _grid():
+    options = ((1, 2, 3), MODES, (False, True), (False, True))
+    for dims, mode, sub_sample, use_scale in itertools.product(*options):
+        nbhds = ('spacetime', 'space',
+                 'time') if dims == 3 else ('spacetime', )
+        for nbhd in nbhds:
+            if nbhd == 'time' and sub_sample:
+                continue
+            yield dims, mode, nbhd, sub_sample, use_scale
+
+
+def _randomised(block):
+    """Non-trivial W_z/BN so that the output depends on every part of the
+    block."""
+    with torch.no_grad():
+        for p in block.parameters():
+            p.normal_(0, 0.5)
+        bn = block.conv_out.norm
+        bn.running_mean.normal_(0, 0.1)
+        bn.running_var.uniform_(0.5, 2.0)
+    return block.eval()
+
+
+@pytest.mark.parametrize('dims,mode,nbhd,sub_sample,use_scale', list(_grid()))
+def test_matches_naive_reference(dims, mode, nbhd, sub_sample, use_scale):
+    pool_position = 'before_embedding' if (
+        dims + len(mode)) % 2 else 'after_embedding'
+    block = _randomised(BLOCKS[dims](
+        8,
+        mode=mode,
+        neighbourhood=nbhd,
+        sub_sample=sub_sample,
+        use_scale=use_scale,
+        pool_position=pool_position)).double()
+    x = torch.randn(SHAPES[dims], dtype=torch.float64, requires_grad=True)
+    out = block(x)
+    ref = reference_forward(block, x)
+    torch.testing.assert_close(out, ref, rtol=1e-9, atol=1e-9)
+
+    grad_out = torch.randn_like(out)
+    params = [p for p in block.parameters() if p.requires_grad]
+    grads = torch.autograd.grad(out, [x] + params, grad_out, allow_unused=True)
+    ref_grads = torch.autograd.grad(
+        ref, [x] + params, grad_out, allow_unused=True)
+    for got, want in zip(grads, ref_grads):
+        if want is None:
+            continue
+        torch.testing.assert_close(got, want, rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize('mode', MODES)
+def test_fp32_matches_reference_on_larger_maps(mode):
+    block = _randomised(NonLocalBlock3d(16, mode=mode, sub_sample=True))
+    x = torch.randn(2, 16, 4, 14, 14)
+    torch.testing.assert_close(
+        block(x), reference_forward(block, x), rtol=1e-4, atol=1e-4)
+
+
+def test_chunked_softmax_matches_unchunked():
+    from nl_plugin.blocks.pairwise import chunked_softmax_aggregate
+    q, k = torch.randn(2, 50, 6, requires_grad=True), torch.randn(2, 30, 6)
+    v = torch.randn(2, 30, 4, requires_grad=True)
+    full = chunked_softmax_aggregate(q, k, v, 0.5, chunk_bytes=2**30)
+    chunked = chunked_softmax_aggregate(
+        q, k, v, 0.5, chunk_bytes=4 * 2 * 30 * 7)
+    torch.testing.assert_close(chunked, full)
+    g1 = torch.autograd.grad(full.sum(), (q, v))
+    g2 = torch.autograd.grad(chunked.sum(), (q, v))
+    for a, b in zip(g1, g2):
+        torch.testing.assert_close(a, b)
+
+
+@pytest.mark.parametrize('dims', (1, 2, 3))
+@pytest.mark.parametrize('mode', MODES)
+def test_identity_at_init(dims, mode):
+    block = BLOCKS[dims](8, mode=mode, sub_sample=True)
+    x = torch.randn(SHAPES[dims])
+    assert torch.equal(block(x), x)
+    block.init_weights()
+    assert torch.equal(block(x), x)
+    assert block.conv_out.norm.weight.abs().sum() == 0
+
+
+def test_identity_without_norm_zeroes_w_z():
+    block = NonLocalBlock2d(8, norm_cfg=None)
+    x = torch.randn(SHAPES[2])
+    assert torch.equal(block(x), x)
+    assert block.conv_out.conv.weight.abs().sum() == 0
+
+
+@pytest.mark.parametrize('dtype', (torch.bfloat16, torch.float16))
+@pytest.mark.parametrize('mode', MODES)
+def test_large_inputs_stay_finite_under_autocast(mode, dtype):
+    block = _randomised(NonLocalBlock3d(16, mode=mode,
+                                        sub_sample=True)).train()
+    x = (torch.randn(1, 16, 4, 8, 8) *
+         1e4).requires_grad_()  # affinities >> 65504
+    with torch.autocast('cpu', dtype=dtype):
+        out = block(x)
+    assert torch.isfinite(out).all()
+    out.float().mean().backward()
+    assert torch.isfinite(x.grad).all()
+    assert all(
+        torch.isfinite(p.grad).all() for p in block.parameters()
+        if p.grad is not None)
+
+
+@pytest.mark.parametrize('mode', MODES)
+def test_bf16_autocast_is_close_to_fp64(mode):
+    block = _randomised(NonLocalBlock3d(16, mode=mode, sub_sample=True))
+    x = torch.randn(1, 16, 4, 8, 8)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = block(x)
+    ref = reference_forward(block.double(), x.double())
+    # bf16 keeps 8 bits of mantissa: compare relative to the output scale
+    err = (out.double() - ref).abs().max() / ref.abs().max()
+    assert err < 0.05
+
+
+def test_fp16_inputs_do_not_overflow():
+    from nl_plugin.blocks.pairwise import (dot_product_aggregate,
+                                           softmax_aggregate)
+
+    # softmax: q.k ~ 1e5, beyond fp16's max (65504); the output is a mean of v.
+    q = (torch.randn(1, 20, 8) * 300).half()
+    k = (torch.randn(1, 10, 8) * 300).half()
+    v = torch.randn(1, 10, 8).half()
+    # dot product: sum_j k_j v_j = 2000 * 50 overflows, its mean (50) does not.
+    k_dot = torch.full((1, 2000, 8), 50.0).half()
+    v_dot = torch.ones(1, 2000, 8).half()
+    q_dot = torch.rand(1, 20, 8).half()
+    for y in (softmax_aggregate(q, k,
+                                v), dot_product_aggregate(q_dot, k_dot,
+                                                          v_dot)):
+        assert y.dtype == torch.float32 and torch.isfinite(y).all()
+
+
+@pytest.mark.parametrize('mode', MODES)
+@pytest.mark.parametrize('nbhd', ('spacetime', 'space', 'time'))
+def test_attention_weights_match_reference_rows(mode, nbhd):
+    block = _randomised(
+        NonLocalBlock3d(
+            8, mode=mode, neighbourhood=nbhd, sub_sample=nbhd
+            != 'time')).double()
+    x = torch.randn(SHAPES[3], dtype=torch.float64)
+    queries = [(0, 0, 0), (3, 5, 2), (1, 2, 4)]
+    got = block.attention_weights(x, queries)
+    weights, _, grid = pairwise_weights(block, x)
+    rows = [t * grid[1] * grid[2] + h * grid[2] + w for t, h, w in queries]
+    want = weights[:, rows].reshape(got.shape)
+    torch.testing.assert_close(got, want)
+
+
+def test_registered_in_root_registry():
+    for name in ('NonLocalBlock1d', 'NonLocalBlock2d', 'NonLocalBlock3d'):
+        block = MODELS.build(dict(type=name, in_channels=4))
+        assert type(block).__name__ == name
+
+
+@pytest.mark.parametrize('kwargs,culprit', [
+    (dict(mode='softmax'), 'mode'),
+    (dict(neighbourhood='spatial'), 'neighbourhood'),
+    (dict(in_channels=9), 'reduction'),
+    (dict(reduction=0), 'reduction'),
+    (dict(inner_channels=0), 'inner_channels'),
+    (dict(pool_position='middle'), 'pool_position'),
+    (dict(pool_kernel=(2, 2)), 'pool_kernel'),
+    (dict(pool_kernel=0), 'pool_kernel'),
+    (dict(neighbourhood='time', sub_sample=True), 'sub_sample'),
+    (dict(neighbourhood='space', sub_sample=True,
+          pool_kernel=(2, 2, 2)), 'pool_kernel'),
+    (dict(init_std=-1.0), 'init_std'),
+    (dict(in_channels=0), 'in_channels'),
+])
+def test_bad_arguments_raise_naming_the_argument(kwargs, culprit):
+    kwargs = dict(dict(in_channels=8), **kwargs)
+    with pytest.raises(ValueError, match=culprit):
+        NonLocalBlock3d(**kwargs)
+
+
+def test_space_and_time_are_3d_only():
+    with pytest.raises(ValueError, match='neighbourhood'):
+        NonLocalBlock2d(8, neighbourhood='space')
+
+
+def test_pool_larger_than_map_is_reported():
+    block = NonLocalBlock3d(8, sub_sample=True, pool_kernel=(1, 4, 4))
+    with pytest.raises(ValueError, match='pool_kernel'):
+        block(torch.randn(1, 8, 2, 3, 3))
+
+
+def test_wrong_input_rank_is_reported():
+    with pytest.raises(ValueError, match='5D input'):
+        NonLocalBlock3d(8)(torch.randn(1, 8, 4, 4))
+
+
+@pytest.mark.parametrize('num_queries,num_keys', [(6, 4), (400, 300)])
+def test_dot_product_both_matmul_orders_match_naive(num_queries, num_keys):
+    from nl_plugin.blocks.pairwise import dot_product_aggregate
+    q = torch.randn(2, num_queries, 16, dtype=torch.float64)
+    k = torch.randn(2, num_keys, 16, dtype=torch.float64)
+    v = torch.randn(2, num_keys, 8, dtype=torch.float64)
+    want = torch.einsum('bls,bsc->blc',
+                        torch.einsum('blc,bsc->bls', q, k) / num_keys, v)
+    torch.testing.assert_close(dot_product_aggregate(q, k, v), want)

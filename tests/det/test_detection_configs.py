@@ -1,0 +1,163 @@
+"""configs/detection: every config builds; NL placement, modes, schedules,
+local init."""
+import glob
+import os
+
+import pytest
+import torch
+from mmdet.models.backbones import ResNet
+from mmdet.registry import MODELS
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+from nl_plugin.blocks import NonLocalBlock2d
+from project_paths import ROOT
+
+CONFIG_DIR = os.path.join(ROOT, 'configs', 'detection')
+COCO_CONFIGS = sorted(
+    os.path.basename(p)
+    for p in glob.glob(os.path.join(CONFIG_DIR, 'mask-rcnn_*_coco.py')))
+ALL_CONFIGS = sorted(
+    os.path.basename(p)
+    for p in glob.glob(os.path.join(CONFIG_DIR, 'mask-rcnn_*.py'))
+)  # keypoint-rcnn_*: test_keypoint_rcnn.py
+ENV_VARS = ('NL_PLUGIN_R50_IMAGENET', 'NL_PLUGIN_R101_IMAGENET')
+
+
+def load(name: str) -> Config:
+    return Config.fromfile(os.path.join(CONFIG_DIR, name))
+
+
+def build(cfg: Config):
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return MODELS.build(cfg.model)
+
+
+@pytest.fixture
+def imagenet_file(tmp_path, monkeypatch):
+    """A local stand-in ImageNet checkpoint the configs are pointed at by env
+    vars.
+
+    It is a random mmdet ResNet-50's state dict plus torchvision's ``fc`` keys:
+    the layout of torchvision's ``resnet50-0676ba61.pth``.
+    """
+    state = ResNet(depth=50).state_dict()
+    state['fc.weight'] = torch.randn(1000, 2048)
+    state['fc.bias'] = torch.zeros(1000)
+    path = str(tmp_path / 'resnet50.pth')
+    torch.save(state, path)
+    for var in ENV_VARS:
+        monkeypatch.setenv(var, path)
+    return path
+
+
+def test_grid_is_complete():
+    expected = {
+        f'mask-rcnn_{d}{nl}_fpn_{s}_coco.py'
+        for d in ('r50', 'r101')
+        for nl in ('', '-nl1')
+        for s in ('1x', '2x')
+    }
+    expected |= {
+        f'mask-rcnn_r50-nl1-{m}_fpn_1x_coco.py'
+        for m in ('gaussian', 'dot-product', 'concatenation')
+    }
+    assert set(COCO_CONFIGS) == expected
+
+
+@pytest.mark.parametrize('name', ALL_CONFIGS)
+def test_config_builds_a_mask_rcnn(name, imagenet_file):
+    cfg = load(name)
+    assert cfg.default_scope == 'mmdet'
+    assert cfg.custom_imports == dict(
+        imports=['nl_plugin.det'], allow_failed_imports=False)
+    model = build(cfg)
+    assert type(model).__name__ == 'MaskRCNN'
+    assert type(model.backbone).__name__ == 'NLResNet'
+    depth = 101 if 'r101' in name else 50
+    assert len(model.backbone.layer3) == {50: 6, 101: 23}[depth]
+
+
+@pytest.mark.parametrize('name', [n for n in ALL_CONFIGS if '-nl1' in n])
+def test_exactly_one_nl_block_before_the_last_res4_block(name, imagenet_file):
+    cfg = load(name)
+    backbone = build(cfg).backbone
+    blocks = [m for m in backbone.modules() if isinstance(m, NonLocalBlock2d)]
+    assert len(blocks) == 1
+    res4 = backbone.layer3
+    # attached after block -2 of res4, i.e. it runs right before the last block
+    assert res4[len(res4) - 2].non_local_block is blocks[0]
+    assert blocks[0].in_channels == 1024 and blocks[0].inter_channels == 512
+    assert blocks[0].sub_sample
+    assert blocks[0].pool_position == 'after_embedding'
+    for layer in (backbone.layer1, backbone.layer2, backbone.layer4):
+        assert all(b.non_local_block is None for b in layer)
+    expected_mode = cfg.model.backbone.non_local_cfg.mode
+    assert blocks[0].mode == expected_mode
+    for mode in ('gaussian', 'dot-product', 'concatenation'):
+        if f'-{mode}_' in name:
+            assert expected_mode == mode.replace('-', '_')
+    # NaN guard of every NL config
+    assert cfg.optim_wrapper.clip_grad == dict(max_norm=35, norm_type=2)
+
+
+@pytest.mark.parametrize('name', [n for n in COCO_CONFIGS if '-nl1' not in n])
+def test_baselines_have_no_nl_block_and_no_clipping(name, imagenet_file):
+    cfg = load(name)
+    model = build(cfg)
+    assert not any(isinstance(m, NonLocalBlock2d) for m in model.modules())
+    assert 'clip_grad' not in cfg.optim_wrapper
+
+
+@pytest.mark.parametrize('name', COCO_CONFIGS)
+def test_schedule_and_coco_data(name):
+    cfg = load(name)
+    epochs, milestones = (24, [16, 22]) if '_2x_' in name else (12, [8, 11])
+    assert cfg.train_cfg.max_epochs == epochs
+    assert cfg.param_scheduler[-1].milestones == milestones
+    assert cfg.param_scheduler[-1].end == epochs
+    assert cfg.train_dataloader.dataset.ann_file.endswith(
+        'instances_train2017.json')
+    assert cfg.val_evaluator.metric == ['bbox', 'segm']
+
+
+@pytest.mark.parametrize('name', COCO_CONFIGS)
+def test_pretrained_is_a_local_file_and_nothing_is_downloaded(
+        name, monkeypatch):
+    for var in ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    cfg = load(name)
+    checkpoint = cfg.model.backbone.init_cfg.checkpoint
+    assert checkpoint.startswith('checkpoints/resnet')  # local default path
+    with pytest.raises(FileNotFoundError, match='init_cfg.checkpoint'):
+        build(cfg)  # refused at construction, before any weight loading
+
+
+def test_remote_checkpoint_is_refused(monkeypatch):
+    monkeypatch.setenv('NL_PLUGIN_R50_IMAGENET', 'torchvision://resnet50')
+    with pytest.raises(ValueError, match='downloaded'):
+        build(load('mask-rcnn_r50-nl1_fpn_1x_coco.py'))
+
+
+def test_local_imagenet_init_keeps_nl_detector_equal_to_baseline(
+        imagenet_file):
+    """After init_weights() from the local file, the NL backbone computes
+    exactly
+    the baseline backbone's features: the NL block starts as the identity."""
+    baseline = build(load('mask-rcnn_r50_fpn_1x_coco.py'))
+    with_nl = build(load('mask-rcnn_r50-nl1_fpn_1x_coco.py'))
+    baseline.backbone.init_weights()  # what the Runner's model.init_weights()
+    with_nl.backbone.init_weights()  # does for the backbone
+    state = torch.load(imagenet_file, weights_only=True)
+    loaded = with_nl.backbone.state_dict()
+    for key in ('conv1.weight', 'layer3.4.conv2.weight',
+                'layer4.2.bn3.running_var'):
+        torch.testing.assert_close(loaded[key], state[key], rtol=0, atol=0)
+    block = with_nl.backbone.layer3[4].non_local_block
+    assert torch.count_nonzero(block.conv_out.norm.weight) == 0
+    baseline.eval()
+    with_nl.eval()
+    x = torch.randn(1, 3, 96, 128)
+    with torch.no_grad():
+        for a, b in zip(baseline.backbone(x), with_nl.backbone(x)):
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
