@@ -144,16 +144,20 @@ class Capture(logging.Handler):
             self.messages.append(record.getMessage())
 
 
-def test_training_skips_bad_videos_with_warning_and_count(video_dir):
+def _robust_training_set(video_dir):
     init_default_scope('mmaction')
     names = ['good.mp4'] + [f'{kind}.mp4' for kind in sorted(BAD_KINDS)]
-    dataset = DATASETS.build(
+    return names, DATASETS.build(
         dict(
             type='RobustVideoDataset',
             skip_unreadable=True,
             ann_file=write_list(video_dir, names),
             data_prefix=dict(video=str(video_dir)),
             pipeline=synthetic_loading_pipeline()))
+
+
+def test_training_skips_bad_videos_with_warning_and_count(video_dir):
+    names, dataset = _robust_training_set(video_dir)
     capture = Capture()
     logger = MMLogger.get_current_instance()
     logger.addHandler(capture)
@@ -213,18 +217,6 @@ def test_invalid_arguments(video_dir, kwargs, message):
             ann_file=write_list(video_dir, ['good.mp4']),
             pipeline=[],
             **kwargs)
-
-
-def _robust_training_set(video_dir):
-    init_default_scope('mmaction')
-    names = ['good.mp4'] + [f'{kind}.mp4' for kind in sorted(BAD_KINDS)]
-    return names, DATASETS.build(
-        dict(
-            type='RobustVideoDataset',
-            skip_unreadable=True,
-            ann_file=write_list(video_dir, names),
-            data_prefix=dict(video=str(video_dir)),
-            pipeline=synthetic_loading_pipeline()))
 
 
 def test_skips_are_counted_across_loader_workers(video_dir):

@@ -10,22 +10,10 @@ from mmengine.config import Config
 from nl_plugin.engine import ConfigError, config_errors, load_config
 from nl_plugin.engine.build_errors import locate
 from project_paths import ROOT
-from tiny_videos import make_tiny_synthetic
 from tool_loader import load_tool
 
 NL_DEMO = osp.join(ROOT, 'configs', 'demo',
                    'nl-c2d_r50-tiny_1xb8-16x6x1-300iter_synthetic-rgb.py')
-
-
-@pytest.fixture(scope='module')
-def tiny_root(tmp_path_factory):
-    return make_tiny_synthetic(str(tmp_path_factory.mktemp('tiny_videos')))
-
-
-@pytest.fixture
-def demo_env(tiny_root, monkeypatch):
-    monkeypatch.setenv('SYNTHETIC_VIDEOS_ROOT', tiny_root)
-    return tiny_root
 
 
 def _train_exit(argv, work_dir) -> str:

@@ -140,6 +140,11 @@ def test_killed_training_resumes_at_same_iteration_and_lr(env, tmp_path):
                                                                         0.1)
 
 
+def _run(cmd, env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
 def test_kill_while_writing_a_checkpoint_leaves_one_to_resume_from(
         env, tmp_path):
     """max_keep_ckpts=1, killed when iter_4.pth is opened for writing (where
@@ -147,25 +152,13 @@ def test_kill_while_writing_a_checkpoint_leaves_one_to_resume_from(
     still there, complete, and the run resumes from it to the end."""
     work_dir = tmp_path / 'work'
     killer = osp.join(ROOT, 'tests', 'helpers', 'kill_at_checkpoint_write.py')
-    first = subprocess.run(
-        _train_cmd(work_dir, 8, keep=1, launch=(killer, '2')),
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300)
+    first = _run(_train_cmd(work_dir, 8, keep=1, launch=(killer, '2')), env)
     assert first.returncode == -signal.SIGKILL, first.stdout[-3000:]
     assert 'killed while opening' in first.stdout
     assert 'iter_4.pth' in first.stdout.split('killed while opening')[1]
     assert (work_dir / 'iter_2.pth').is_file()
     assert not (work_dir / 'iter_4.pth').exists()
-    second = subprocess.run(
-        _train_cmd(work_dir, 8, ['--resume'], keep=1),
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300)
+    second = _run(_train_cmd(work_dir, 8, ['--resume'], keep=1), env)
     log = second.stdout + second.stderr
     assert second.returncode == 0, log[-3000:]
     assert 'resumed epoch: 0, iter: 2' in log
