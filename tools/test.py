@@ -1,12 +1,15 @@
 """Tests a checkpoint on a config's test set with MMEngine's Runner.
 
 Usage:
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump
-    RESULTS.pkl]
-        [--metrics-out METRICS.json] [--cfg-options KEY=VALUE ...]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
+        [--dump RESULTS.pkl] [--metrics-out METRICS.json] [--allow-partial]
+        [--cfg-options KEY=VALUE ...] [--new-cfg-options KEY=VALUE ...]
         [--launcher none|pytorch|slurm]
 
-Prints the metrics as one JSON line at the end (``metrics: {...}``).
+A checkpoint whose keys do not fit the model (another architecture, weights
+missing) is refused with what is missing / unexpected, unless
+``--allow-partial``. Prints the metrics as one JSON line at the end
+(``metrics: {...}``).
 """
 import argparse
 import json
@@ -17,9 +20,10 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from nl_plugin.compat import install_stack_fixes
-from nl_plugin.engine import (ConfigError, add_runner_arguments, check_config,
-                              load_config, parse_runner_args, set_work_dir,
-                              setup_distributed)
+from nl_plugin.engine import (ConfigError, add_allow_partial,
+                              add_runner_arguments, check_checkpoint_fits,
+                              check_config, load_config, parse_runner_args,
+                              set_work_dir, setup_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -38,6 +42,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--metrics-out',
         metavar='FILE',
         help='also write the metrics to FILE (.json)')
+    add_allow_partial(parser)
     add_runner_arguments(parser, cfg_example='test_dataloader.batch_size=1')
     return parse_runner_args(parser, argv)
 
@@ -54,15 +59,20 @@ def _add_dump(cfg, path: str) -> None:
 
 def build_runner(args: argparse.Namespace) -> Runner:
     """The Runner of this test, after every check passed."""
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, args.new_cfg_options)
     set_work_dir(cfg, args.work_dir, args.config)
     cfg.load_from = args.checkpoint
     cfg.launcher = args.launcher
     if args.dump:
         _add_dump(cfg, args.dump)
-    check_config(cfg, 'test')
+    check_config(cfg, 'test', allow_partial=args.allow_partial)
     setup_distributed(cfg)
-    return Runner.from_cfg(cfg)
+    runner = Runner.from_cfg(cfg)
+    # again on the real model: the meta-device build may not have been
+    # possible
+    check_checkpoint_fits(runner.model, args.checkpoint, args.allow_partial,
+                          'load_from')
+    return runner
 
 
 def main(argv=None) -> dict:

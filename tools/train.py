@@ -2,13 +2,15 @@
 
 Usage:
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CHECKPOINT]]
-    [--amp]
-        [--cfg-options KEY=VALUE ...] [--launcher none|pytorch|slurm]
+        [--amp] [--cfg-options KEY=VALUE ...] [--new-cfg-options KEY=VALUE ...]
+        [--launcher none|pytorch|slurm]
 
 Works for the recognition configs (MMAction2 scope) and the detection configs
 (MMDetection scope) alike; without a GPU, distributed runs use ``gloo`` on CPU.
-The config is checked before the Runner is built: unknown types, missing data,
-missing checkpoints and more processes than GPUs fail first, naming the key.
+The config is checked before the Runner is built (see
+:mod:`nl_plugin.engine.validate`): problems fail first, each named by its
+config key. Checkpoints are written atomically (``AtomicCheckpointHook``); how
+``load_from`` fits the model is logged before training starts.
 """
 import argparse
 import os
@@ -18,8 +20,10 @@ from mmengine.runner import Runner
 
 from nl_plugin.compat import install_stack_fixes
 from nl_plugin.engine import (ConfigError, add_runner_arguments, check_config,
-                              load_config, parse_runner_args, set_amp,
-                              set_resume, set_work_dir, setup_distributed)
+                              load_config, log_checkpoint_fit,
+                              parse_runner_args, set_amp, set_resume,
+                              set_work_dir, setup_distributed,
+                              use_atomic_checkpoints)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -47,14 +51,18 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def build_runner(args: argparse.Namespace) -> Runner:
     """The Runner of this run, after every check passed."""
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, args.new_cfg_options)
     set_work_dir(cfg, args.work_dir, args.config)
     set_resume(cfg, args.resume)
     set_amp(cfg, args.amp)
+    use_atomic_checkpoints(cfg)
     cfg.launcher = args.launcher
     check_config(cfg, 'train')
     setup_distributed(cfg)
-    return Runner.from_cfg(cfg)
+    runner = Runner.from_cfg(cfg)
+    if cfg.get('load_from') and not cfg.get('resume'):
+        log_checkpoint_fit(runner.model, cfg.load_from, runner.logger)
+    return runner
 
 
 def main(argv=None) -> None:

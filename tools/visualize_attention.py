@@ -3,6 +3,7 @@
 Usage:
     python tools/visualize_attention.py CONFIG CHECKPOINT VIDEO \\
         [--block NAME] [--query T,Y,X | --auto] [--topk K] [--out DIR]
+        [--allow-partial]
 
 CONFIG is an MMAction2 recognizer config with an NLResNet3d backbone (VIDEO is
 a video file) or an MMDetection config with an NLResNet backbone (VIDEO is an
@@ -10,11 +11,16 @@ image). Queries are cells of the block's grid: ``T,Y,X`` (``Y,X`` or ``0,Y,X``
 for images); ``--query`` may be repeated. Without ``--query`` the most
 concentrated queries are picked (``--auto``). Writes ``attention_<block>.png``
 (rows: queries, columns: key frames), ``.gif`` (one frame per input frame) and
-``.json`` into DIR and prints their paths, one per line.
+``.json`` into DIR and prints their paths, one per line. A checkpoint whose
+keys do not fit the model (e.g. a C2D checkpoint without the NL weights) is
+refused, unless ``--allow-partial``.
 """
 import argparse
+import os
+import sys
 
 from nl_plugin.compat import install_stack_fixes
+from nl_plugin.engine import ConfigError, add_allow_partial
 from nl_plugin.visualization import visualize_attention
 
 
@@ -70,23 +76,28 @@ def parse_args(argv=None):
         help='longer side of one frame panel in pixels')
     parser.add_argument(
         '--device', default='cpu', help='torch device (default cpu)')
+    add_allow_partial(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     install_stack_fixes()
-    paths = visualize_attention(
-        args.config,
-        args.checkpoint,
-        args.video,
-        args.out,
-        block=args.block,
-        queries=args.query,
-        num_auto=args.num_queries,
-        topk=args.topk,
-        device=args.device,
-        panel_size=args.panel_size)
+    try:
+        paths = visualize_attention(
+            args.config,
+            args.checkpoint,
+            args.video,
+            args.out,
+            block=args.block,
+            queries=args.query,
+            num_auto=args.num_queries,
+            topk=args.topk,
+            device=args.device,
+            panel_size=args.panel_size,
+            allow_partial=args.allow_partial)
+    except ConfigError as error:
+        sys.exit(f'{os.path.basename(__file__)}: {error}')
     for path in paths.values():
         print(path)
 

@@ -7,6 +7,7 @@ _base_ = ['./keypoint-rcnn_r50-nl-head_fpn_1x_coco.py']
 
 model = dict(
     backbone=dict(
+        type='NLResNet',
         non_local='1-block',
         non_local_cfg=dict(mode='embedded_gaussian', sub_sample=True)))
 optim_wrapper = dict(clip_grad=dict(max_norm=35, norm_type=2))

@@ -12,6 +12,7 @@ _base_ = ['./mask-rcnn_r50_fpn_1x_coco.py']
 # +9.1%.
 model = dict(
     backbone=dict(
+        type='NLResNet',
         non_local='1-block',
         non_local_cfg=dict(mode='embedded_gaussian', sub_sample=True)))
 

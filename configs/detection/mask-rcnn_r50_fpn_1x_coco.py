@@ -2,9 +2,9 @@
 # training on COCO train2017, evaluation on val2017, mmdet's 1x schedule (12
 # epochs).
 #
-# Same network as mmdet's `ResNet` (NLResNet with non_local='none' has mmdet's
-# layers and state-dict keys); it is NLResNet so that a remote checkpoint is
-# refused at construction: nothing is downloaded.
+# mmdet's own `ResNet`; the NL configs swap in NLResNet, which has mmdet's
+# layers and state-dict keys plus the NL blocks. tools/train.py refuses a
+# remote checkpoint before the run: nothing is downloaded.
 #
 # ImageNet initialisation from a LOCAL file. Point it at yours with either
 #   export NL_PLUGIN_R50_IMAGENET=/path/to/resnet50-0676ba61.pth
@@ -17,7 +17,6 @@ custom_imports = dict(imports=['nl_plugin.det'], allow_failed_imports=False)
 
 pretrained = '{{$NL_PLUGIN_R50_IMAGENET:checkpoints/resnet50-0676ba61.pth}}'
 model = dict(
-    backbone=dict(
-        type='NLResNet',
-        non_local='none',
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained)))
+    backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=pretrained)))
+# written to a temporary file and renamed: a kill never leaves a partial file
+default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))

@@ -8,13 +8,15 @@ allow_failed_imports=False)``. Never imports mmdet; runs on ``mmcv-lite``.
 from ..compat import installed  # noqa: F401  first: fixes before mmaction
 # isort: on
 from .. import blocks  # noqa: F401  root-registered NL blocks
+from ..engine import atomic_checkpoint  # noqa: F401  AtomicCheckpointHook
 from .backbones import NLResNet3d
 from .datasets import (CheckedDecordInit, DecordUniqueDecode, EvenWindowSample,
                        RandomWindowSample, RobustVideoDataset, VideoReadError)
 from .evaluation import ClipVideoAccuracy
+from .hooks import SkippedVideosHook
 
 __all__ = [
     'NLResNet3d', 'CheckedDecordInit', 'DecordUniqueDecode',
     'EvenWindowSample', 'RandomWindowSample', 'RobustVideoDataset',
-    'VideoReadError', 'ClipVideoAccuracy'
+    'VideoReadError', 'ClipVideoAccuracy', 'SkippedVideosHook'
 ]

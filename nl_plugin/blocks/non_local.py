@@ -14,7 +14,13 @@ paper:
   ``embedded_gaussian``;
 * ``norm_cfg``: a BN after ``W_z`` (mmcv: none); its gamma and beta start at
   zero;
-* embeddings use Kaiming init (mmcv: normal, std 0.01; pass ``init_std=0.01``).
+* embeddings use Kaiming init (mmcv: normal, std 0.01; pass ``init_std=0.01``
+  or mmcv's own keyword ``std=0.01``).
+
+Like mmcv, the inner width is ``max(in_channels // reduction, 1)``, so any
+channel count works, and as a plugin of mmdet's ``ResNet`` the block is stored
+under mmcv's name ``nonlocal_block`` (``_abbr_``), so checkpoints of mmdet
+models with mmcv NL plugins load.
 """
 import math
 from typing import Optional, Sequence, Tuple, Union
@@ -33,12 +39,30 @@ from .pointwise import is_pointwise, pointwise_conv
 
 MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
 POOL_POSITIONS = ('after_embedding', 'before_embedding')
+_GRID_AXES = {1: ('L', ), 2: ('H', 'W'), 3: ('T', 'H', 'W')}
 
 
 def _choice(name: str, value, allowed: Sequence) -> None:
     if value not in allowed:
         raise ValueError(
             f'{name} must be one of {list(allowed)}, got {value!r}')
+
+
+def _init_std(init_std, std) -> Optional[float]:
+    """``init_std``, or mmcv's name for it, ``std``; validated."""
+    if std is not None:
+        if init_std is not None and init_std != std:
+            raise ValueError(
+                f'std is mmcv\'s name for init_std; pass one of them, got '
+                f'init_std={init_std!r} and std={std!r}')
+        init_std = std
+    if init_std is not None and (isinstance(
+            init_std, bool) or not isinstance(init_std,
+                                              (int, float)) or init_std <= 0):
+        raise ValueError(
+            f'init_std (std) must be a positive number or None, got '
+            f'{init_std!r}')
+    return init_std
 
 
 def _inner_channels(in_channels, reduction, inner_channels) -> int:
@@ -54,10 +78,7 @@ def _inner_channels(in_channels, reduction, inner_channels) -> int:
     if not isinstance(reduction, int) or reduction < 1:
         raise ValueError(
             f'reduction must be a positive int, got {reduction!r}')
-    if in_channels % reduction:
-        raise ValueError(f'in_channels ({in_channels}) must be divisible by '
-                         f'reduction ({reduction})')
-    return in_channels // reduction
+    return max(in_channels // reduction, 1)  # as mmcv: any in_channels
 
 
 class NonLocalBlockNd(BaseModule):
@@ -65,8 +86,8 @@ class NonLocalBlockNd(BaseModule):
 
     Args:
         in_channels (int): Channels of the input ``x``.
-        reduction (int): Inner channels are ``in_channels // reduction``
-            (paper: 2).
+        reduction (int): Inner channels are ``max(in_channels // reduction,
+            1)`` (paper: 2), as in mmcv.
         inner_channels (int, optional): Explicit inner channels; overrides
             ``reduction``.
         mode (str): Pairwise function: ``gaussian``, ``embedded_gaussian``
@@ -88,6 +109,7 @@ class NonLocalBlockNd(BaseModule):
             norm) at zero so that the block is the identity.
         init_std (float, optional): Normal init std of the embeddings; ``None``
             means Kaiming init as in the paper.
+        std (float, optional): mmcv's name for ``init_std``.
         conv_cfg (dict, optional): Conv layer config; defaults to ``ConvNd``.
         norm_cfg (dict, optional): Norm after ``W_z``; defaults to ``BNNd``.
             Pass ``None`` for no norm (mmcv's default).
@@ -95,6 +117,7 @@ class NonLocalBlockNd(BaseModule):
     """
 
     dims = 3
+    _abbr_ = 'nonlocal_block'  # mmcv's plugin name (mmdet ResNet plugins)
 
     def __init__(self,
                  in_channels: int,
@@ -110,7 +133,8 @@ class NonLocalBlockNd(BaseModule):
                  init_std: Optional[float] = None,
                  conv_cfg: Optional[dict] = None,
                  norm_cfg: Optional[dict] = 'default',
-                 init_cfg: Optional[dict] = None):
+                 init_cfg: Optional[dict] = None,
+                 std: Optional[float] = None):
         super().__init__(init_cfg=init_cfg)
         _choice('mode', mode, MODES)
         _choice('neighbourhood', neighbourhood,
@@ -123,9 +147,7 @@ class NonLocalBlockNd(BaseModule):
                 "sub_sample pools space, which leaves the 'time' "
                 'neighbourhood no aligned keys: use sub_sample=False '
                 "with neighbourhood='time'")
-        if init_std is not None and init_std <= 0:
-            raise ValueError(
-                f'init_std must be positive or None, got {init_std!r}')
+        init_std = _init_std(init_std, std)
 
         self.in_channels = in_channels
         self.inter_channels = inner_channels  # mmcv's attribute name
@@ -201,7 +223,7 @@ class NonLocalBlockNd(BaseModule):
         if self.zeros_init:
             constant_init(out, 0)
         else:
-            normal_init(out, std=0.01)
+            normal_init(out, std=self.init_std or 0.01)
 
     def init_weights(self) -> None:
         """Re-applies the paper's init, so a parent's ``init_weights()`` keeps
@@ -294,11 +316,25 @@ class NonLocalBlockNd(BaseModule):
                 y = softmax_aggregate(q, k, v, scale)
         return ungroup(y, self.neighbourhood, tuple(grid))  # (N, C', *grid)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def check_input(self, x: torch.Tensor) -> None:
+        """Raises ``ValueError`` naming the block unless ``x`` is ``(N,
+        in_channels, *grid)`` with ``dims`` grid axes and no empty axis."""
+        name = f'{type(self).__name__}(in_channels={self.in_channels})'
+        layout = '(N, C, ' + ', '.join(_GRID_AXES[self.dims]) + ')'
+        shape = tuple(x.shape)
         if x.dim() != self.dims + 2:
-            raise ValueError(
-                f'{type(self).__name__} expects a {self.dims + 2}D input '
-                f'(N, C, ...), got shape {tuple(x.shape)}')
+            raise ValueError(f'{name} expects a {self.dims + 2}D input '
+                             f'{layout}, got shape {shape}')
+        if shape[1] != self.in_channels:
+            raise ValueError(f'{name} expects {self.in_channels} channels '
+                             f'(axis 1 of {layout}), got shape {shape}')
+        if 0 in shape:
+            raise ValueError(f'{name} needs a non-empty input: every axis of '
+                             f'{layout} must have size >= 1, got shape '
+                             f'{shape}')
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)
         if fp16_in_use(x):
             # Activations that fit fp16 can still give affinities, sums (the
             # dot product grows with the cube of x) and weight gradients beyond
@@ -329,6 +365,7 @@ class NonLocalBlockNd(BaseModule):
             neighbourhood. Softmax weights sum to 1; dot-product and
             concatenation weights are divided by the number of keys.
         """
+        self.check_input(x)
         theta, phi, _ = self.embed(x)
         grid, key_grid = tuple(theta.shape[2:]), tuple(phi.shape[2:])
         for query in queries:

@@ -13,7 +13,8 @@ A spec is one of:
 * a dict of stage name to the indices of the residual blocks an NL block
   follows, e.g. ``dict(res3=(1, 3), res4=(1, 3, 5))``;
 * MMAction2's format: one 0/1 flag per residual block of each stage, or one int
-  per stage, e.g. ``((0, 0, 0), (0, 1, 0, 1), (0, 1, 0, 1, 0, 1), (0, 0, 0))``.
+  per stage (or one for all stages), e.g.
+  ``((0, 0, 0), (0, 1, 0, 1), (0, 1, 0, 1, 0, 1), (0, 0, 0))``.
 
 :func:`non_local_flags` turns any of them into MMAction2's per-block flags.
 """
@@ -107,6 +108,8 @@ def non_local_flags(spec: Spec, stage_blocks: Sequence[int],
             _named_layout(spec, stage_blocks, depth), stage_blocks)
     if isinstance(spec, dict):
         return _from_dict(spec, stage_blocks)
+    if isinstance(spec, int):  # one flag for every stage, as MMAction2
+        spec = (spec, ) * len(stage_blocks)
     return _from_flags(spec, stage_blocks)
 
 

@@ -9,6 +9,7 @@ allow_failed_imports=False)``. Needs mmcv compiled with its ops.
 from ..compat import installed  # noqa: F401  first: fixes before mmdet
 # isort: on
 from .. import blocks  # noqa: F401  root-registered NL blocks
+from ..engine import atomic_checkpoint  # noqa: F401  AtomicCheckpointHook
 from .backbones import NLResNet
 from .keypoint_rcnn import (CocoKeypointDataset, CocoKeypointMetric,
                             FlipKeypoints, KeypointRoIHead, LoadKeypoints,

@@ -4,18 +4,28 @@ import os
 
 from mmengine.config import DictAction
 
+from .cfg_options import NEW_KEYS_OPTION
 from .launch import LAUNCHERS
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser,
                          cfg_example: str) -> None:
-    """``--cfg-options``, ``--launcher`` and ``--local-rank``."""
+    """``--cfg-options``, ``--new-cfg-options``, ``--launcher`` and
+    ``--local-rank``."""
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
         default={},
         help=f'override config keys, e.g. {cfg_example}')
+    parser.add_argument(
+        NEW_KEYS_OPTION,
+        nargs='+',
+        action=DictAction,
+        default={},
+        metavar='KEY=VALUE',
+        help='add config keys that do not exist yet (--cfg-options refuses '
+        'unknown keys, e.g. misspelt ones)')
     parser.add_argument(
         '--launcher',
         choices=list(LAUNCHERS),
@@ -36,3 +46,12 @@ def parse_runner_args(parser: argparse.ArgumentParser,
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
+
+
+def add_allow_partial(parser: argparse.ArgumentParser) -> None:
+    """``--allow-partial``: use a checkpoint whose keys do not all fit."""
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='use the checkpoint even if its keys do not fit the model '
+        '(missing weights keep their initialisation); refused otherwise')

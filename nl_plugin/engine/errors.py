@@ -7,3 +7,11 @@ class ConfigError(ValueError):
     Raised by the checks of :mod:`nl_plugin.engine` before the Runner is built,
     so that a typo does not surface hours into a run or deep in a traceback.
     """
+
+
+class CheckpointError(ConfigError):
+    """A checkpoint file cannot be read, or its keys do not fit the model.
+
+    The message names the file (and the option or config key that gave it)
+    and what is wrong: empty, truncated, missing / unexpected keys.
+    """

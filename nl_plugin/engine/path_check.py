@@ -1,14 +1,21 @@
 """Finds data and checkpoint paths of a config that do not exist (before a
 run)."""
 import os.path as osp
+import re
 from typing import Any, Iterator, List, Optional, Tuple
 
-REMOTE_PREFIXES = ('http://', 'https://', 'torchvision://', 'open-mmlab://',
-                   'mmcls://', 'mmpretrain://', 'modelzoo://', 's3://',
-                   'pavi://')
+# Any URI scheme (http://, torchvision://, open-mmlab://, s3:// ...): nothing
+# that MMEngine would download or fetch from a remote store.
+_REMOTE = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://')
 
 
-def _join(root: Optional[str], path: str) -> str:
+def is_remote(path: str) -> bool:
+    """Whether ``path`` is a URI (``scheme://...``) rather than a local
+    path."""
+    return bool(_REMOTE.match(path))
+
+
+def join_root(root: Optional[str], path: str) -> str:
     return path if not root or osp.isabs(path) else osp.join(root, path)
 
 
@@ -41,17 +48,16 @@ def missing_data_paths(dataloader: Optional[dict], key: str) -> List[str]:
                 f'{dkey}.data_root: directory {root!r} does not exist')
             continue
         ann_file = dataset.get('ann_file')
-        if ann_file and not osp.isfile(_join(root, ann_file)):
-            errors.append(
-                f'{dkey}.ann_file: file {_join(root, ann_file)!r} does not '
-                'exist')
+        if ann_file and not osp.isfile(join_root(root, ann_file)):
+            errors.append(f'{dkey}.ann_file: file '
+                          f'{join_root(root, ann_file)!r} does not exist')
         prefixes = dataset.get('data_prefix')
         for name, prefix in (prefixes.items()
                              if isinstance(prefixes, dict) else ()):
             if isinstance(prefix, str) and prefix and not osp.exists(
-                    _join(root, prefix)):
+                    join_root(root, prefix)):
                 errors.append(
-                    f'{dkey}.data_prefix.{name}: {_join(root, prefix)!r} '
+                    f'{dkey}.data_prefix.{name}: {join_root(root, prefix)!r} '
                     'does not exist')
     return errors
 
@@ -64,7 +70,7 @@ def checkpoint_error(path: Any, key: str) -> Optional[str]:
     if not isinstance(path, str):
         return (f'{key}: expected a checkpoint path string, got '
                 f'{type(path).__name__}')
-    if path.startswith(REMOTE_PREFIXES):
+    if is_remote(path):
         return (f'{key}: {path!r} would be downloaded at run time, which '
                 'nl_plugin does '
                 'not do; download it yourself and give the local file path')

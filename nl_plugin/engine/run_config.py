@@ -4,8 +4,10 @@ from typing import Optional
 
 import torch
 from mmengine.config import Config
-from mmengine.runner.checkpoint import find_latest_checkpoint
 
+from .atomic_checkpoint import AtomicCheckpointHook
+from .cfg_options import unknown_option_errors
+from .config_syntax import syntax_error
 from .errors import ConfigError
 
 SCOPES = ('mmaction', 'mmdet')
@@ -25,15 +27,47 @@ def config_scope(cfg: Config) -> str:
     return scope
 
 
-def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Loads ``path`` and merges ``--cfg-options``; the scope must be set."""
+def _read(path: str) -> Config:
+    """``Config.fromfile``, with errors that name the file (and line)."""
+    try:
+        return Config.fromfile(path)
+    except SyntaxError as error:
+        where = syntax_error(path)
+        raise ConfigError(f'config: {where or error}') from error
+    except Exception as error:  # noqa: B902  code run by the config
+        raise ConfigError(f'config: {path!r} could not be read: '
+                          f'{type(error).__name__}: {error}') from error
+
+
+def load_config(path: str,
+                cfg_options: Optional[dict] = None,
+                new_cfg_options: Optional[dict] = None) -> Config:
+    """Loads ``path`` and merges ``--cfg-options`` (whose keys must exist,
+    see :mod:`.cfg_options`) and ``--new-cfg-options`` (unchecked); the scope
+    must be set."""
     if not osp.isfile(path):
         raise ConfigError(f'config: file {path!r} does not exist')
-    cfg = Config.fromfile(path)
+    cfg = _read(path)
     if cfg_options:
+        errors = unknown_option_errors(cfg.to_dict(), cfg_options,
+                                       cfg.get('default_scope') or 'mmengine')
+        if errors:
+            raise ConfigError('\n  '.join(errors))
         cfg.merge_from_dict(cfg_options)
+    if new_cfg_options:
+        cfg.merge_from_dict(new_cfg_options)
     config_scope(cfg)
     return cfg
+
+
+def use_atomic_checkpoints(cfg: Config) -> None:
+    """Makes ``default_hooks.checkpoint`` an ``AtomicCheckpointHook`` where
+    it is MMEngine's ``CheckpointHook`` (same arguments): a run killed at any
+    moment then keeps a checkpoint to resume from."""
+    hook = (cfg.get('default_hooks') or {}).get('checkpoint')
+    stock = ('CheckpointHook', 'mmengine.CheckpointHook')
+    if isinstance(hook, dict) and hook.get('type') in stock:
+        hook['type'] = AtomicCheckpointHook.__name__
 
 
 def set_work_dir(cfg: Config, work_dir: Optional[str],
@@ -45,29 +79,6 @@ def set_work_dir(cfg: Config, work_dir: Optional[str],
     elif not cfg.get('work_dir'):
         name = osp.splitext(osp.basename(config_path))[0]
         cfg.work_dir = osp.join('work_dirs', name)
-
-
-def set_resume(cfg: Config, resume: Optional[str]) -> None:
-    """Applies ``--resume``: ``None`` (off), ``'auto'`` or a checkpoint path.
-
-    ``'auto'`` resumes from the latest checkpoint of the work dir if there is
-    one, and otherwise starts normally, keeping the config's ``load_from``
-    (MMEngine would instead resume from ``load_from`` when it is set, e.g. from
-    the 32-frame model of a 128-frame config).
-    """
-    if resume is None:
-        return
-    if resume == 'auto':
-        latest = find_latest_checkpoint(cfg.work_dir) if osp.isdir(
-            cfg.work_dir) else None
-        if latest is None:
-            return
-        resume = latest
-    elif not osp.isfile(resume):
-        raise ConfigError(
-            f'--resume: checkpoint file {resume!r} does not exist')
-    cfg.load_from = resume
-    cfg.resume = True
 
 
 def set_amp(cfg: Config, amp: bool) -> None:

@@ -53,7 +53,7 @@ def iter_types(node: Any, key: str,
             yield from iter_types(value, f'{key}[{i}]', scope)
 
 
-def _lookup(registry, scope: str, type_name: str):
+def lookup(registry, scope: str, type_name: str):
     """``type_name`` in ``scope``'s child of ``registry`` (and its parents).
 
     Falls back to the root registry when the scope's registry cannot import its
@@ -68,7 +68,7 @@ def _lookup(registry, scope: str, type_name: str):
 
 
 def _known(type_name: str, scope: str, registries: Sequence) -> bool:
-    return any(_lookup(r, scope, type_name) is not None for r in registries)
+    return any(lookup(r, scope, type_name) is not None for r in registries)
 
 
 def _candidates(scope: str, registries: Sequence) -> List[str]:

@@ -50,10 +50,7 @@ def query_grid(block: NonLocalBlockNd, x: torch.Tensor) -> Cell:
     """``(T, H, W)`` query grid of the block for its input ``x (N, C,
     *grid)``."""
     _check_dims(block)
-    if x.dim() != block.dims + 2:
-        raise ValueError(
-            f'{type(block).__name__} expects a {block.dims + 2}D input, '
-            f'got shape {tuple(x.shape)}')
+    block.check_input(x)
     return grid_3d(x.shape[2:])
 
 

@@ -21,6 +21,7 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
+from ..engine.checkpoint_fit import check_checkpoint_fits
 from ..engine.run_config import config_scope
 
 _MULTI_CROPS = ('ThreeCrop', 'TenCrop')
@@ -42,11 +43,15 @@ class ModelInput:
 
 def load_model(config: str,
                checkpoint: str,
-               device: str = 'cpu') -> Tuple[nn.Module, Config]:
+               device: str = 'cpu',
+               allow_partial: bool = False) -> Tuple[nn.Module, Config]:
     """Builds the model of ``config`` in eval mode and loads ``checkpoint``.
 
     The backbone's ``pretrained`` / ``init_cfg`` are dropped: the checkpoint
-    provides all weights and nothing is downloaded or initialised.
+    provides all weights and nothing is downloaded or initialised. A
+    checkpoint whose keys do not fit the model (e.g. without the NL blocks'
+    weights, which would then be drawn at random init) raises
+    :class:`~nl_plugin.engine.CheckpointError` unless ``allow_partial``.
     """
     for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
         if not os.path.isfile(path):
@@ -58,6 +63,7 @@ def load_model(config: str,
         if key in model_cfg.get('backbone', {}):
             model_cfg.backbone[key] = None
     model = MODELS.build(model_cfg)
+    check_checkpoint_fits(model, checkpoint, allow_partial, 'checkpoint')
     load_checkpoint(model, checkpoint, map_location='cpu', logger='current')
     return model.to(device).eval(), cfg
 

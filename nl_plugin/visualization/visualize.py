@@ -18,7 +18,8 @@ def visualize_attention(config: str,
                         num_auto: int = 3,
                         topk: int = 20,
                         device: str = 'cpu',
-                        panel_size: int = 256) -> Dict[str, str]:
+                        panel_size: int = 256,
+                        allow_partial: bool = False) -> Dict[str, str]:
     """Draws what a non-local block of a trained model attends to.
 
     Args:
@@ -35,11 +36,13 @@ def visualize_attention(config: str,
         topk (int): Keys marked per query.
         device (str): Torch device.
         panel_size (int): Longer side of a panel in pixels.
+        allow_partial (bool): Draw even if the checkpoint's keys do not fit
+            the model (refused otherwise, see :func:`.model_input.load_model`).
 
     Returns:
         dict: ``png``, ``gif`` and ``json`` paths written.
     """
-    model, cfg = load_model(config, checkpoint, device)
+    model, cfg = load_model(config, checkpoint, device, allow_partial)
     name, nl_block = select_block(model.backbone, block)
     sample = prepare_input(model, cfg, path)
     x = capture_input(nl_block, lambda: model.backbone(sample.inputs))

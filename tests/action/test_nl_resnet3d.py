@@ -131,7 +131,7 @@ def test_r101_10_block_has_ten_blocks():
     (dict(non_local=dict(res6=(0, ))), 'unknown stage'),
     (dict(non_local=((0, 0), 0, 0, 0)), 'res2 needs 3 flags'),
     (dict(depth=152, non_local='5-block'), 'depth 50 or 101'),
-    (dict(depth=18), 'depth must be'),
+    (dict(depth=34, non_local='5-block'), 'depth 50 or 101'),
     (dict(pool1_kernel_t=0), 'pool1_kernel_t'),
     (dict(non_local='1-block', non_local_cfg=dict(mode='softmax')), 'mode'),
 ])

@@ -1,14 +1,17 @@
 """Bad videos: a clear error naming the file at test time; skipped, logged and
-counted in training with RobustVideoDataset(skip_unreadable=True). Never
-placeholder frames."""
+counted (over all loader workers, one total per epoch / validation run) in
+training with RobustVideoDataset(skip_unreadable=True). Never placeholder
+frames."""
 import logging
 import os.path as osp
 
 import numpy as np
 import pytest
 from mmaction.datasets import VideoDataset
+from mmengine.dataset import pseudo_collate
 from mmengine.logging import MMLogger
-from mmengine.registry import DATASETS, init_default_scope
+from mmengine.registry import DATASETS, HOOKS, init_default_scope
+from torch.utils.data import DataLoader
 
 from nl_plugin.action.datasets import RobustVideoDataset, VideoReadError
 from pipeline_helpers import build_pipeline, dataset_config, write_index_video
@@ -131,25 +134,30 @@ def test_test_mode_dataset_raises_naming_the_file(video_dir):
 
 class Capture(logging.Handler):
 
-    def __init__(self):
+    def __init__(self, prefix='Skipping unreadable'):
         super().__init__(level=logging.WARNING)
+        self.prefix = prefix
         self.messages = []
 
     def emit(self, record):
-        if record.getMessage().startswith('Skipping unreadable'):
+        if record.getMessage().startswith(self.prefix):
             self.messages.append(record.getMessage())
 
 
-def test_training_skips_bad_videos_with_warning_and_count(video_dir):
+def _robust_training_set(video_dir):
     init_default_scope('mmaction')
     names = ['good.mp4'] + [f'{kind}.mp4' for kind in sorted(BAD_KINDS)]
-    dataset = DATASETS.build(
+    return names, DATASETS.build(
         dict(
             type='RobustVideoDataset',
             skip_unreadable=True,
             ann_file=write_list(video_dir, names),
             data_prefix=dict(video=str(video_dir)),
             pipeline=synthetic_loading_pipeline()))
+
+
+def test_training_skips_bad_videos_with_warning_and_count(video_dir):
+    names, dataset = _robust_training_set(video_dir)
     capture = Capture()
     logger = MMLogger.get_current_instance()
     logger.addHandler(capture)
@@ -171,7 +179,7 @@ def test_training_skips_bad_videos_with_warning_and_count(video_dir):
     assert len(capture.messages) == len(bad)
     for path in bad:
         assert sum(path in m for m in capture.messages) == 1
-    assert f'({len(bad)} skipped so far' in capture.messages[-1]
+    assert f'({len(bad)} distinct so far' in capture.messages[-1]
 
 
 def test_training_without_skip_raises(video_dir):
@@ -209,3 +217,61 @@ def test_invalid_arguments(video_dir, kwargs, message):
             ann_file=write_list(video_dir, ['good.mp4']),
             pipeline=[],
             **kwargs)
+
+
+def test_skips_are_counted_across_loader_workers(video_dir):
+    """Two worker processes read the videos; the main process's data set
+    sees the total (each worker used to count only its own)."""
+    names, dataset = _robust_training_set(video_dir)
+    loader = DataLoader(
+        dataset,
+        batch_size=1,
+        num_workers=2,
+        collate_fn=pseudo_collate,
+        sampler=list(range(1, len(names))))  # the bad videos, once each
+    assert len(list(loader)) == len(names) - 1
+    assert dataset.num_skipped == len(names) - 1  # distinct videos
+    assert dataset.skip_events >= len(names) - 1  # a refetch may hit another
+    assert dataset.skip_counts[0] == 0  # good.mp4
+
+
+class _Runner:
+
+    def __init__(self, dataset):
+        self.train_dataloader = DataLoader(dataset)
+        self.logger = MMLogger.get_instance('skipped-videos-test')
+        self.epoch, self.iter = 0, 10
+
+
+def test_hook_logs_one_total_per_epoch_and_validation_run(video_dir):
+    names, dataset = _robust_training_set(video_dir)
+    runner = _Runner(dataset)
+    hook = HOOKS.build(dict(type='SkippedVideosHook'))
+    hook.before_train(runner)
+    capture = Capture(prefix='Unreadable training videos')
+    runner.logger.addHandler(capture)
+    totals = []
+    try:
+        hook.after_val_epoch(runner)  # nothing skipped yet: silent
+        np.random.seed(0)
+        for idx in (1, 2):  # refetches may skip other bad videos too
+            dataset[idx]
+        totals.append((dataset.skip_events, dataset.num_skipped))
+        hook.after_val_epoch(runner)
+        dataset[3]
+        totals.append((dataset.skip_events, dataset.num_skipped))
+        hook.after_train_epoch(runner)
+    finally:
+        runner.logger.removeHandler(capture)
+    assert len(capture.messages) == 2
+    (events, distinct), (events_2, distinct_2) = totals
+    assert capture.messages[0].startswith(
+        'Unreadable training videos up to iteration 10: '
+        f'{events} skip(s) since the last report, {distinct} distinct '
+        'video(s) so far (all workers and processes): ')
+    assert capture.messages[1].startswith(
+        'Unreadable training videos up to epoch 0: '
+        f'{events_2 - events} skip(s) since the last report, {distinct_2} '
+        'distinct video(s) so far')
+    for name in names[1:4]:
+        assert str(video_dir / name) in capture.messages[1]

@@ -176,7 +176,6 @@ def test_registered_in_root_registry():
 @pytest.mark.parametrize('kwargs,culprit', [
     (dict(mode='softmax'), 'mode'),
     (dict(neighbourhood='spatial'), 'neighbourhood'),
-    (dict(in_channels=9), 'reduction'),
     (dict(reduction=0), 'reduction'),
     (dict(inner_channels=0), 'inner_channels'),
     (dict(pool_position='middle'), 'pool_position'),
@@ -186,6 +185,8 @@ def test_registered_in_root_registry():
     (dict(neighbourhood='space', sub_sample=True,
           pool_kernel=(2, 2, 2)), 'pool_kernel'),
     (dict(init_std=-1.0), 'init_std'),
+    (dict(std=0.0), 'init_std'),
+    (dict(init_std=0.01, std=0.02), 'std'),
     (dict(in_channels=0), 'in_channels'),
 ])
 def test_bad_arguments_raise_naming_the_argument(kwargs, culprit):
@@ -219,3 +220,25 @@ def test_dot_product_both_matmul_orders_match_naive(num_queries, num_keys):
     want = torch.einsum('bls,bsc->blc',
                         torch.einsum('blc,bsc->bls', q, k) / num_keys, v)
     torch.testing.assert_close(dot_product_aggregate(q, k, v), want)
+
+
+@pytest.mark.parametrize('cls,shape,expected', [
+    (NonLocalBlock3d, (1, 8, 4, 4), r'NonLocalBlock3d\(in_channels=8\) '
+     r'expects a 5D input \(N, C, T, H, W\), got shape \(1, 8, 4, 4\)'),
+    (NonLocalBlock3d, (1, 6, 2, 4, 4), r'NonLocalBlock3d\(in_channels=8\) '
+     r'expects 8 channels \(axis 1 of \(N, C, T, H, W\)\), got shape '
+     r'\(1, 6, 2, 4, 4\)'),
+    (NonLocalBlock3d, (0, 8, 2, 4, 4), 'needs a non-empty input'),
+    (NonLocalBlock3d, (1, 8, 0, 4, 4), r'every axis of \(N, C, T, H, W\) '
+     'must have size >= 1'),
+    (NonLocalBlock2d, (1, 8, 4), r'NonLocalBlock2d\(in_channels=8\) expects '
+     r'a 4D input \(N, C, H, W\)'),
+    (NonLocalBlock1d, (2, 8, 0), r'\(N, C, L\) must have size >= 1'),
+])
+def test_bad_inputs_name_the_block_and_what_it_expects(cls, shape, expected):
+    block = cls(8)
+    with pytest.raises(ValueError, match=expected):
+        block(torch.randn(shape))
+    if cls is NonLocalBlock3d:
+        with pytest.raises(ValueError, match=expected):
+            block.attention_weights(torch.randn(shape), [(0, 0, 0)])

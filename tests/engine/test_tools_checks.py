@@ -11,7 +11,6 @@ from mmengine.config import Config
 from nl_plugin.engine import (ConfigError, check_devices, config_errors,
                               config_scope, slurm_env)
 from project_paths import ROOT
-from tiny_videos import make_tiny_synthetic
 from tool_loader import load_tool
 
 DEMO = osp.join(ROOT, 'configs', 'demo',
@@ -20,17 +19,6 @@ DEMO = osp.join(ROOT, 'configs', 'demo',
 
 def _tool(name: str):
     return load_tool(f'{name}.py')
-
-
-@pytest.fixture(scope='module')
-def tiny_root(tmp_path_factory):
-    return make_tiny_synthetic(str(tmp_path_factory.mktemp('tiny_videos')))
-
-
-@pytest.fixture
-def demo_env(tiny_root, monkeypatch):
-    monkeypatch.setenv('SYNTHETIC_VIDEOS_ROOT', tiny_root)
-    return tiny_root
 
 
 def _fails_before_training(tool: str, argv, work_dir) -> str:

@@ -50,15 +50,15 @@ def _free_port() -> str:
         return str(s.getsockname()[1])
 
 
-def _train_cmd(work_dir, max_iters, extra=()):
+def _train_cmd(work_dir, max_iters, extra=(), keep=-1, launch=()):
     return [
-        sys.executable,
+        sys.executable, *launch,
         osp.join(ROOT, 'tools', 'train.py'), DEMO, '--work-dir',
         str(work_dir), *extra, '--cfg-options', *QUICK,
         f'train_cfg.max_iters={max_iters}', 'train_cfg.val_interval=1000',
         'default_hooks.checkpoint.interval=2',
         'default_hooks.checkpoint.save_best=None',
-        'default_hooks.checkpoint.max_keep_ckpts=-1',
+        f'default_hooks.checkpoint.max_keep_ckpts={keep}',
         f'optim_wrapper.optimizer.lr={LR}', 'param_scheduler.0.milestones=[5]'
     ]
 
@@ -138,6 +138,34 @@ def test_killed_training_resumes_at_same_iteration_and_lr(env, tmp_path):
     assert final['param_schedulers'][0]['_global_step'] == 8
     assert final['optimizer']['param_groups'][0]['lr'] == pytest.approx(LR *
                                                                         0.1)
+
+
+def _run(cmd, env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_kill_while_writing_a_checkpoint_leaves_one_to_resume_from(
+        env, tmp_path):
+    """max_keep_ckpts=1, killed when iter_4.pth is opened for writing (where
+    MMEngine's own hook has already deleted iter_2.pth): iter_2.pth is
+    still there, complete, and the run resumes from it to the end."""
+    work_dir = tmp_path / 'work'
+    killer = osp.join(ROOT, 'tests', 'helpers', 'kill_at_checkpoint_write.py')
+    first = _run(_train_cmd(work_dir, 8, keep=1, launch=(killer, '2')), env)
+    assert first.returncode == -signal.SIGKILL, first.stdout[-3000:]
+    assert 'killed while opening' in first.stdout
+    assert 'iter_4.pth' in first.stdout.split('killed while opening')[1]
+    assert (work_dir / 'iter_2.pth').is_file()
+    assert not (work_dir / 'iter_4.pth').exists()
+    second = _run(_train_cmd(work_dir, 8, ['--resume'], keep=1), env)
+    log = second.stdout + second.stderr
+    assert second.returncode == 0, log[-3000:]
+    assert 'resumed epoch: 0, iter: 2' in log
+    assert sorted(_logged_lrs(log)) == list(range(3, 9))
+    # each checkpoint that fell out of max_keep_ckpts went after the next
+    # was in place; no temporary file is left
+    assert sorted(p.name for p in work_dir.glob('*.pth*')) == ['iter_8.pth']
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='the CPU (gloo) path')

@@ -573,3 +573,30 @@ def test_cli_on_a_detector_image(image_case, tmp_path, capsys):
     assert Image.open(stem + '.png').size == (256 + 8, 171 + 14 + 8)
     gif = Image.open(stem + '.gif')
     assert (gif.size, gif.n_frames) == ((256 + 8, 171 + 14 + 8), 1)
+
+
+def test_checkpoint_without_the_nl_weights_is_refused(video_case, tmp_path,
+                                                      capsys):
+    """Attention maps of random NL weights mean nothing: a checkpoint that
+    lacks them (e.g. the C2D baseline's) is refused unless --allow-partial."""
+    config, checkpoint, video = video_case
+    state = torch.load(checkpoint, weights_only=True)['state_dict']
+    partial = tmp_path / 'c2d_like.pth'
+    torch.save(
+        {
+            'state_dict': {
+                k: v
+                for k, v in state.items() if 'non_local_block' not in k
+            }
+        }, partial)
+    args = [config, str(partial), video, '--query', '1,2,3', '--out']
+    with pytest.raises(SystemExit) as exit_info:
+        _cli().main(args + [str(tmp_path / 'refused')])
+    message = str(exit_info.value.code)
+    assert f"checkpoint: checkpoint '{partial}' does not fit" in message
+    assert 'keys missing from the checkpoint: ' \
+        'backbone.layer2.0.non_local_block.' in message
+    assert '--allow-partial' in message
+    assert not (tmp_path / 'refused').exists()
+    _cli().main(args + [str(tmp_path / 'drawn'), '--allow-partial'])
+    assert len(list((tmp_path / 'drawn').glob('*.png'))) == 1

@@ -18,7 +18,8 @@
 # Data layout: see tools/data/kinetics/README.md.
 custom_imports = dict(imports=['nl_plugin.action'], allow_failed_imports=False)
 
-dataset_type = 'VideoDataset'
+# VideoDataset whose annotation lines are checked when it is built
+dataset_type = 'RobustVideoDataset'
 # The data set folder is data/kinetics400 unless the environment sets
 # KINETICS400_ROOT.
 data_root = '{{$KINETICS400_ROOT:data/kinetics400}}/videos_train'

@@ -13,7 +13,8 @@
 # (tools/data/make_synthetic_videos.py --num-classes).
 custom_imports = dict(imports=['nl_plugin.action'], allow_failed_imports=False)
 
-dataset_type = 'VideoDataset'
+# VideoDataset whose annotation lines are checked when it is built
+dataset_type = 'RobustVideoDataset'
 # The data set folder is data/synthetic_videos unless the environment sets
 # SYNTHETIC_VIDEOS_ROOT.
 data_root = '{{$SYNTHETIC_VIDEOS_ROOT:data/synthetic_videos}}'

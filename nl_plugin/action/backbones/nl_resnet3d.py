@@ -1,8 +1,8 @@
 """NL-ResNet for video: MMAction2's ``ResNet3d`` with the paper's non-local
 blocks.
 
-A drop-in for ``ResNet3d`` (same arguments, same state-dict layout), extended
-with:
+A drop-in for ``ResNet3d`` (same arguments in the same order, depths 18 to
+152, same state-dict layout), extended with:
 
 * ``non_local`` accepts the paper's layouts (``'5-block'`` ...), see
   :mod:`.placement`;
@@ -16,10 +16,12 @@ with:
 The C2D and I3D variants of the paper are argument sets, see
 ``configs/_base_/models``.
 """
+import inspect
 from typing import Dict, Optional
 
 import torch.nn as nn
-from mmaction.models.backbones.resnet3d import Bottleneck3d, ResNet3d
+from mmaction.models.backbones.resnet3d import (BasicBlock3d, Bottleneck3d,
+                                                ResNet3d)
 from mmaction.registry import MODELS
 from mmengine.logging import MMLogger
 
@@ -27,14 +29,13 @@ from ...blocks import NonLocalBlock3d, NonLocalBlockNd
 from ...blocks.placement import non_local_flags, non_local_positions
 from .inflation import inflate_from_2d
 
+_RESNET3D_ARGS = inspect.signature(ResNet3d.__init__)
 
-class NLBottleneck3d(Bottleneck3d):
-    """``Bottleneck3d`` whose optional non-local block is a
-    :class:`NonLocalBlock3d`.
 
-    The block follows the residual block's ReLU and is stored as
-    ``non_local_block``, as upstream stores mmcv's ``NonLocal3d``.
-    """
+class _NonLocalBlockMixin:
+    """Mixin for MMAction2's residual blocks: the optional non-local block is
+    a :class:`NonLocalBlock3d`, stored as ``non_local_block`` after the block's
+    ReLU, as upstream stores mmcv's ``NonLocal3d``."""
 
     def __init__(self,
                  *args,
@@ -46,14 +47,36 @@ class NLBottleneck3d(Bottleneck3d):
         self.non_local_cfg = dict(non_local_cfg or {})
         if non_local:
             self.non_local_block = NonLocalBlock3d(
-                self.conv3.norm.num_features, **self.non_local_cfg)
+                self.planes * self.expansion, **self.non_local_cfg)
+
+
+class NLBottleneck3d(_NonLocalBlockMixin, Bottleneck3d):
+    """``Bottleneck3d`` (ResNet-50/101/152) with our non-local block."""
+
+
+class NLBasicBlock3d(_NonLocalBlockMixin, BasicBlock3d):
+    """``BasicBlock3d`` (ResNet-18/34) with our non-local block."""
+
+
+def _check_kernel_t(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f'{name} must be a positive int, got {value!r}')
 
 
 @MODELS.register_module()
 class NLResNet3d(ResNet3d):
-    """ResNet-50/101 C2D or I3D with non-local blocks.
+    """ResNet3d (depth 18/34/50/101/152) as C2D or I3D with non-local blocks.
+
+    Takes ``ResNet3d``'s arguments in ``ResNet3d``'s order (``NLResNet3d(50,
+    None)`` is ``ResNet3d(50, None)``); the added ones are keyword-only.
+    Upstream's own argument checks (depth, ``num_stages``, strides) come
+    first and raise what upstream raises.
 
     Args:
+        depth (int): 18, 34 (basic blocks), 50, 101 or 152.
+        pretrained (str, optional): As ``ResNet3d``; a 2D checkpoint must be
+            a local file (see :mod:`.inflation`).
+        *args: ``ResNet3d``'s further positional arguments.
         non_local: Where the NL blocks go: a named layout (``'1-block'``,
             ``'1-block-res3'``, ``'5-block'``, ``'10-block'`` ...), a dict of
             stage name to block indices, or MMAction2's per-block flags. See
@@ -62,11 +85,12 @@ class NLResNet3d(ResNet3d):
             neighbourhood, sub_sample, ...).
         pool1_kernel_t (int): Temporal kernel of pool1 (paper 3, upstream 1).
         pool2_kernel_t (int): Temporal kernel of pool2 (paper 3, upstream 2).
-        **kwargs: Everything ``ResNet3d`` takes.
+        **kwargs: Everything else ``ResNet3d`` takes.
     """
 
     arch_settings = {
-        **ResNet3d.arch_settings,
+        18: (NLBasicBlock3d, (2, 2, 2, 2)),
+        34: (NLBasicBlock3d, (3, 4, 6, 3)),
         50: (NLBottleneck3d, (3, 4, 6, 3)),
         101: (NLBottleneck3d, (3, 4, 23, 3)),
         152: (NLBottleneck3d, (3, 8, 36, 3)),
@@ -74,25 +98,23 @@ class NLResNet3d(ResNet3d):
 
     def __init__(self,
                  depth: int = 50,
+                 pretrained: Optional[str] = None,
+                 *args,
                  non_local=(0, 0, 0, 0),
                  non_local_cfg: Optional[Dict] = None,
                  pool1_kernel_t: int = 1,
                  pool2_kernel_t: int = 2,
                  **kwargs):
-        if depth not in (50, 101, 152):
-            raise ValueError(
-                f'depth must be 50, 101 or 152 for NLResNet3d, got {depth}')
-        for name, value in (('pool1_kernel_t', pool1_kernel_t),
-                            ('pool2_kernel_t', pool2_kernel_t)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(
-                    f'{name} must be a positive int, got {value!r}')
-        num_stages = kwargs.get('num_stages', 4)
-        stage_blocks = kwargs.get('stage_blocks') or \
-            self.arch_settings[depth][1][:num_stages]
-        flags = non_local_flags(non_local, stage_blocks, depth)
+        _check_kernel_t('pool1_kernel_t', pool1_kernel_t)
+        _check_kernel_t('pool2_kernel_t', pool2_kernel_t)
+        upstream = _RESNET3D_ARGS.bind(self, depth, pretrained, *args,
+                                       **kwargs)
+        upstream.apply_defaults()
+        flags = self._flags(non_local, depth, upstream.arguments)
         super().__init__(
-            depth=depth,
+            depth,
+            pretrained,
+            *args,
             non_local=flags,
             non_local_cfg=dict(non_local_cfg or {}),
             **kwargs)
@@ -106,6 +128,20 @@ class NLResNet3d(ResNet3d):
             kernel_size=(pool2_kernel_t, 1, 1),
             stride=(2, 1, 1),
             padding=((pool2_kernel_t - 1) // 2, 0, 0))
+
+    def _flags(self, non_local, depth, arguments: dict):
+        """MMAction2's per-block flags for ``non_local``; the spec unchanged
+        where upstream's own checks of ``depth`` / ``num_stages`` /
+        ``stage_blocks`` will reject the arguments first."""
+        num_stages, stage_blocks = (arguments['num_stages'],
+                                    arguments['stage_blocks'])
+        if depth not in self.arch_settings or not 1 <= num_stages <= 4:
+            return non_local
+        if stage_blocks is None:
+            stage_blocks = self.arch_settings[depth][1][:num_stages]
+        elif len(stage_blocks) != num_stages:
+            return non_local
+        return non_local_flags(non_local, stage_blocks, depth)
 
     def non_local_blocks(self):
         """``(name, block)`` of every non-local block, in forward order."""

@@ -72,7 +72,7 @@ class ClipVideoAccuracy(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             probs = self._view_probs(sample['pred_score'])  # (V, C)
-            label = _single_label(sample['gt_label'])
+            label = _single_label(sample['gt_label'], probs.shape[-1])
             self.results.append(
                 dict(
                     view_ranks=true_class_ranks(probs, label),  # (V,)
@@ -106,9 +106,17 @@ class ClipVideoAccuracy(BaseMetric):
         return metrics
 
 
-def _single_label(gt_label) -> int:
+def _single_label(gt_label, num_classes: int) -> int:
+    """The one label of a video, which must index one of the ``num_classes``
+    scores (a negative one would count from the end)."""
     label = torch.as_tensor(gt_label).reshape(-1)
     if label.numel() != 1:
         raise ValueError('ClipVideoAccuracy takes one label per video, got '
                          f'{label.tolist()}')
-    return int(label.item())
+    label = int(label.item())
+    if not 0 <= label < num_classes:
+        raise ValueError(
+            f'ClipVideoAccuracy: gt_label {label} is outside the '
+            f'{num_classes} classes of pred_score (0..{num_classes - 1}); '
+            'check the annotation list')
+    return label
