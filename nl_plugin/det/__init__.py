@@ -11,12 +11,10 @@ from ..compat import installed  # noqa: F401  first: fixes before mmdet
 from .. import blocks  # noqa: F401  root-registered NL blocks
 from .backbones import NLResNet
 from .keypoint_rcnn import (CocoKeypointDataset, CocoKeypointMetric,
-                            FlipKeypoints, KeypointRoIHead, LoadKeypoints,
-                            NLKeypointHead, PackDetKeypointInputs,
-                            ResizeKeypoints)
+                            KeypointRoIHead, LoadKeypoints, NLKeypointHead,
+                            PackDetKeypointInputs)
 
 __all__ = [
     'NLResNet', 'NLKeypointHead', 'KeypointRoIHead', 'CocoKeypointDataset',
-    'LoadKeypoints', 'ResizeKeypoints', 'FlipKeypoints',
-    'PackDetKeypointInputs', 'CocoKeypointMetric'
+    'LoadKeypoints', 'PackDetKeypointInputs', 'CocoKeypointMetric'
 ]
