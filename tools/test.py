@@ -10,16 +10,11 @@ Prints the metrics as one JSON line at the end (``metrics: {...}``).
 """
 import argparse
 import json
-import os
-import sys
 
 from mmengine.dist import is_main_process
-from mmengine.runner import Runner
 
-from nl_plugin.compat import install_stack_fixes
-from nl_plugin.engine import (ConfigError, add_runner_arguments, check_config,
-                              load_config, parse_runner_args, set_work_dir,
-                              setup_distributed)
+from nl_plugin.engine import (add_runner_arguments, parse_runner_args,
+                              runner_or_exit)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -52,26 +47,17 @@ def _add_dump(cfg, path: str) -> None:
     ]
 
 
-def build_runner(args: argparse.Namespace) -> Runner:
-    """The Runner of this test, after every check passed."""
-    cfg = load_config(args.config, args.cfg_options)
-    set_work_dir(cfg, args.work_dir, args.config)
+def configure(cfg, args: argparse.Namespace) -> None:
+    """This tool's own options: the checkpoint and ``--dump``."""
     cfg.load_from = args.checkpoint
-    cfg.launcher = args.launcher
     if args.dump:
         _add_dump(cfg, args.dump)
-    check_config(cfg, 'test')
-    setup_distributed(cfg)
-    return Runner.from_cfg(cfg)
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    install_stack_fixes()
-    try:
-        runner = build_runner(args)
-    except ConfigError as error:
-        sys.exit(f'{os.path.basename(__file__)}: {args.config}: {error}')
+    runner = runner_or_exit(__file__, args, 'test',
+                            lambda cfg: configure(cfg, args))
     metrics = runner.test()
     if is_main_process():
         line = json.dumps({

@@ -11,15 +11,9 @@ The config is checked before the Runner is built: unknown types, missing data,
 missing checkpoints and more processes than GPUs fail first, naming the key.
 """
 import argparse
-import os
-import sys
 
-from mmengine.runner import Runner
-
-from nl_plugin.compat import install_stack_fixes
-from nl_plugin.engine import (ConfigError, add_runner_arguments, check_config,
-                              load_config, parse_runner_args, set_amp,
-                              set_resume, set_work_dir, setup_distributed)
+from nl_plugin.engine import (add_runner_arguments, parse_runner_args,
+                              runner_or_exit, set_amp, set_resume)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -45,25 +39,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parse_runner_args(parser, argv)
 
 
-def build_runner(args: argparse.Namespace) -> Runner:
-    """The Runner of this run, after every check passed."""
-    cfg = load_config(args.config, args.cfg_options)
-    set_work_dir(cfg, args.work_dir, args.config)
+def configure(cfg, args: argparse.Namespace) -> None:
+    """This tool's own options: ``--resume`` and ``--amp``."""
     set_resume(cfg, args.resume)
     set_amp(cfg, args.amp)
-    cfg.launcher = args.launcher
-    check_config(cfg, 'train')
-    setup_distributed(cfg)
-    return Runner.from_cfg(cfg)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    install_stack_fixes()
-    try:
-        runner = build_runner(args)
-    except ConfigError as error:
-        sys.exit(f'{os.path.basename(__file__)}: {args.config}: {error}')
+    runner = runner_or_exit(__file__, args, 'train',
+                            lambda cfg: configure(cfg, args))
     runner.train()
 
 

@@ -5,10 +5,12 @@ from .errors import ConfigError
 from .launch import check_devices, setup_distributed, slurm_env
 from .run_config import (config_scope, load_config, set_amp, set_resume,
                          set_work_dir)
+from .tool_runner import build_runner, runner_or_exit
 from .validate import check_config, config_errors
 
 __all__ = [
     'add_runner_arguments', 'parse_runner_args', 'ConfigError', 'check_config',
     'config_errors', 'check_devices', 'setup_distributed', 'slurm_env',
-    'load_config', 'set_amp', 'set_resume', 'set_work_dir', 'config_scope'
+    'load_config', 'set_amp', 'set_resume', 'set_work_dir', 'config_scope',
+    'build_runner', 'runner_or_exit'
 ]

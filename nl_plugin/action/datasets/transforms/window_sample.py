@@ -116,22 +116,15 @@ class RandomWindowSample(WindowSampleBase):
     (``np.random``).
 
     Args:
-        window, stride, out_of_bound_opt, target_fps: See
+        window (int): Consecutive frames of the window. Default 64.
+        stride (int): Keep every ``stride``-th frame. Default 2.
+        **kwargs: ``out_of_bound_opt``, ``target_fps`` of
             :class:`WindowSampleBase`.
     """
 
-    def __init__(self,
-                 window: int = 64,
-                 stride: int = 2,
-                 out_of_bound_opt: str = 'loop',
-                 target_fps: Optional[float] = None):
+    def __init__(self, window: int = 64, stride: int = 2, **kwargs):
         super().__init__(
-            window,
-            stride,
-            num_clips=1,
-            test_mode=False,
-            out_of_bound_opt=out_of_bound_opt,
-            target_fps=target_fps)
+            window, stride, num_clips=1, test_mode=False, **kwargs)
 
 
 @TRANSFORMS.register_module()
@@ -140,11 +133,14 @@ class EvenWindowSample(WindowSampleBase):
     deterministic (upstream's test mode).
 
     The first window starts at frame 0 and the last one ends at the last
-    frame; one clip is centred.
+    frame (with ``target_fps``, upstream rounds the spacing down); one clip is
+    centred.
 
     Args:
         num_clips (int): Windows per video (paper: 10). Default 10.
-        window, stride, out_of_bound_opt, target_fps: See
+        window (int): Consecutive frames of a window. Default 64.
+        stride (int): Keep every ``stride``-th frame. Default 2.
+        **kwargs: ``out_of_bound_opt``, ``target_fps`` of
             :class:`WindowSampleBase`.
     """
 
@@ -152,15 +148,8 @@ class EvenWindowSample(WindowSampleBase):
                  num_clips: int = 10,
                  window: int = 64,
                  stride: int = 2,
-                 out_of_bound_opt: str = 'loop',
-                 target_fps: Optional[float] = None):
-        super().__init__(
-            window,
-            stride,
-            num_clips=num_clips,
-            test_mode=True,
-            out_of_bound_opt=out_of_bound_opt,
-            target_fps=target_fps)
+                 **kwargs):
+        super().__init__(window, stride, num_clips, test_mode=True, **kwargs)
 
 
 def _is_valid_fps(fps) -> bool:
