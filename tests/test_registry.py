@@ -15,7 +15,6 @@ ACTION = [('MODELS', 'NLResNet3d'), ('TRANSFORMS', 'RandomWindowSample'),
           ('DATASETS', 'RobustVideoDataset'), ('METRICS', 'ClipVideoAccuracy')]
 DET = [('MODELS', 'NLResNet'), ('MODELS', 'NLKeypointHead'),
        ('MODELS', 'KeypointRoIHead'), ('TRANSFORMS', 'LoadKeypoints'),
-       ('TRANSFORMS', 'ResizeKeypoints'), ('TRANSFORMS', 'FlipKeypoints'),
        ('TRANSFORMS', 'PackDetKeypointInputs'),
        ('DATASETS', 'CocoKeypointDataset'), ('METRICS', 'CocoKeypointMetric')]
 FRAMEWORKS = {'mmaction': action_registries, 'mmdet': det_registries}

@@ -13,17 +13,12 @@ missing) is refused with what is missing / unexpected, unless
 """
 import argparse
 import json
-import os
-import sys
 
 from mmengine.dist import is_main_process
-from mmengine.runner import Runner
 
-from nl_plugin.compat import install_stack_fixes
-from nl_plugin.engine import (ConfigError, add_allow_partial,
-                              add_runner_arguments, check_checkpoint_fits,
-                              check_config, load_config, parse_runner_args,
-                              set_work_dir, setup_distributed)
+from nl_plugin.engine import (add_allow_partial, add_runner_arguments,
+                              check_checkpoint_fits, parse_runner_args,
+                              runner_or_exit)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -57,31 +52,25 @@ def _add_dump(cfg, path: str) -> None:
     ]
 
 
-def build_runner(args: argparse.Namespace) -> Runner:
-    """The Runner of this test, after every check passed."""
-    cfg = load_config(args.config, args.cfg_options, args.new_cfg_options)
-    set_work_dir(cfg, args.work_dir, args.config)
+def configure(cfg, args: argparse.Namespace) -> None:
+    """This tool's own options: the checkpoint and ``--dump``."""
     cfg.load_from = args.checkpoint
-    cfg.launcher = args.launcher
     if args.dump:
         _add_dump(cfg, args.dump)
-    check_config(cfg, 'test', allow_partial=args.allow_partial)
-    setup_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
-    # again on the real model: the meta-device build may not have been
-    # possible
+
+
+def check_fit(runner, args: argparse.Namespace) -> None:
+    """The checkpoint against the real model too: the pre-run check's
+    meta-device build may not have been possible."""
     check_checkpoint_fits(runner.model, args.checkpoint, args.allow_partial,
                           'load_from')
-    return runner
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    install_stack_fixes()
-    try:
-        runner = build_runner(args)
-    except ConfigError as error:
-        sys.exit(f'{os.path.basename(__file__)}: {args.config}: {error}')
+    runner = runner_or_exit(__file__, args, 'test',
+                            lambda cfg: configure(cfg, args),
+                            lambda runner: check_fit(runner, args))
     metrics = runner.test()
     if is_main_process():
         line = json.dumps({

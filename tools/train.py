@@ -13,17 +13,10 @@ config key. Checkpoints are written atomically (``AtomicCheckpointHook``); how
 ``load_from`` fits the model is logged before training starts.
 """
 import argparse
-import os
-import sys
 
-from mmengine.runner import Runner
-
-from nl_plugin.compat import install_stack_fixes
-from nl_plugin.engine import (ConfigError, add_runner_arguments, check_config,
-                              load_config, log_checkpoint_fit,
-                              parse_runner_args, set_amp, set_resume,
-                              set_work_dir, setup_distributed,
-                              use_atomic_checkpoints)
+from nl_plugin.engine import (add_runner_arguments, log_checkpoint_fit,
+                              parse_runner_args, runner_or_exit, set_amp,
+                              set_resume, use_atomic_checkpoints)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -49,29 +42,25 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parse_runner_args(parser, argv)
 
 
-def build_runner(args: argparse.Namespace) -> Runner:
-    """The Runner of this run, after every check passed."""
-    cfg = load_config(args.config, args.cfg_options, args.new_cfg_options)
-    set_work_dir(cfg, args.work_dir, args.config)
+def configure(cfg, args: argparse.Namespace) -> None:
+    """This tool's own options (``--resume``, ``--amp``) and atomic
+    checkpoint writes."""
     set_resume(cfg, args.resume)
     set_amp(cfg, args.amp)
     use_atomic_checkpoints(cfg)
-    cfg.launcher = args.launcher
-    check_config(cfg, 'train')
-    setup_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+
+
+def report_load_from(runner) -> None:
+    """Logs how ``load_from`` fits the model before training starts."""
+    cfg = runner.cfg
     if cfg.get('load_from') and not cfg.get('resume'):
         log_checkpoint_fit(runner.model, cfg.load_from, runner.logger)
-    return runner
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    install_stack_fixes()
-    try:
-        runner = build_runner(args)
-    except ConfigError as error:
-        sys.exit(f'{os.path.basename(__file__)}: {args.config}: {error}')
+    runner = runner_or_exit(__file__, args, 'train',
+                            lambda cfg: configure(cfg, args), report_load_from)
     runner.train()
 
 

@@ -31,16 +31,15 @@ model = dict(
 
 data_root = 'data/coco/'
 metainfo = dict(classes=('person', ))
-# Keypoints follow mmdet's Resize and RandomFlip (left/right swapped on a
-# flip).
+# The keypoints follow every geometric transform that records its
+# homography_matrix (mmdet's Resize, RandomFlip, RandomCrop, RandomAffine ...),
+# moved once by PackDetKeypointInputs; left and right swap on a flip.
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='LoadKeypoints'),
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
-    dict(type='ResizeKeypoints'),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='FlipKeypoints'),
     dict(type='PackDetKeypointInputs'),
 ]
 test_pipeline = [

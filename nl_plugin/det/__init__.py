@@ -12,12 +12,10 @@ from .. import blocks  # noqa: F401  root-registered NL blocks
 from ..engine import atomic_checkpoint  # noqa: F401  AtomicCheckpointHook
 from .backbones import NLResNet
 from .keypoint_rcnn import (CocoKeypointDataset, CocoKeypointMetric,
-                            FlipKeypoints, KeypointRoIHead, LoadKeypoints,
-                            NLKeypointHead, PackDetKeypointInputs,
-                            ResizeKeypoints)
+                            KeypointRoIHead, LoadKeypoints, NLKeypointHead,
+                            PackDetKeypointInputs)
 
 __all__ = [
     'NLResNet', 'NLKeypointHead', 'KeypointRoIHead', 'CocoKeypointDataset',
-    'LoadKeypoints', 'ResizeKeypoints', 'FlipKeypoints',
-    'PackDetKeypointInputs', 'CocoKeypointMetric'
+    'LoadKeypoints', 'PackDetKeypointInputs', 'CocoKeypointMetric'
 ]

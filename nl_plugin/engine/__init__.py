@@ -9,6 +9,7 @@ from .launch import check_devices, setup_distributed, slurm_env
 from .resume import check_resumable, latest_checkpoint, set_resume
 from .run_config import (config_scope, load_config, set_amp, set_work_dir,
                          use_atomic_checkpoints)
+from .tool_runner import build_runner, runner_or_exit
 from .validate import check_config, config_errors
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     'CheckpointError', 'ConfigError', 'check_config', 'config_errors',
     'check_devices', 'setup_distributed', 'slurm_env', 'load_config',
     'set_amp', 'set_resume', 'check_resumable', 'latest_checkpoint',
-    'set_work_dir', 'config_scope', 'use_atomic_checkpoints'
+    'set_work_dir', 'config_scope', 'use_atomic_checkpoints', 'build_runner',
+    'runner_or_exit'
 ]

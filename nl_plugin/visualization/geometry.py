@@ -1,7 +1,8 @@
 """Where the cells of a non-local block's grid lie in the input clip.
 
-A backbone downsamples its input ``(T, H, W)`` by an integer stride per axis,
-so cell ``(t, y, x)`` of a feature grid *tiles* the input box
+A backbone downsamples its input ``(T, H, W)`` by an integer stride per axis
+(read from its layers, :mod:`.strides`), so cell ``(t, y, x)`` of a feature
+grid *tiles* the input box
 ``[t*s_t, (t+1)*s_t) x [y*s_y, (y+1)*s_y) x [x*s_x, (x+1)*s_x)``, clipped to
 the input. Keys of a sub-sampling block lie on a coarser grid: max-pooling with
 kernel (= stride) ``k`` makes a key cell tile ``k`` query cells, i.e. ``k * s``
@@ -21,33 +22,24 @@ Box = Tuple[Tuple[int, int], Tuple[int, int], Tuple[int, int]]
 AXES = ('time', 'height', 'width')
 
 
-def infer_stride(input_len: int, grid_len: int, axis: str = 'axis') -> int:
-    """Integer stride that turns ``input_len`` input units into ``grid_len``
-    cells.
+def check_stride(input_len: int,
+                 grid_len: int,
+                 stride: int,
+                 axis: str = 'axis') -> None:
+    """Checks that ``stride`` turns ``input_len`` input units into
+    ``grid_len`` cells.
 
     Strided convolutions with padding round up (``ceil``), pooling without
-    padding rounds down (``floor``); a stride fits if either rounding gives
-    ``grid_len``. Among the (at most two) integers nearest to ``input_len /
-    grid_len`` a power of two wins, then the smaller one.
+    padding rounds down (``floor``); either rounding fits.
 
     Raises:
-        ValueError: if ``grid_len`` exceeds ``input_len`` or no integer stride
-        fits.
+        ValueError: naming the axis, if neither rounding gives ``grid_len``.
     """
-    if not 1 <= grid_len <= input_len:
+    fits = (math.ceil(input_len / stride), input_len // stride)
+    if grid_len not in fits:
         raise ValueError(
-            f'{axis}: a grid of {grid_len} cells cannot come from an input '
-            f'of {input_len} by downsampling')
-    ratio = input_len / grid_len
-    candidates = sorted({max(1, math.floor(ratio)),
-                         math.ceil(ratio)},
-                        key=lambda s: (s & (s - 1) != 0, s))
-    for stride in candidates:
-        if grid_len in (math.ceil(input_len / stride), input_len // stride):
-            return stride
-    raise ValueError(
-        f'{axis}: no integer stride maps an input of {input_len} onto '
-        f'{grid_len} cells (tried {candidates})')
+            f'{axis}: a stride of {stride} maps an input of {input_len} onto '
+            f'{fits[0]} (or {fits[1]}) cells, not the {grid_len} of the grid')
 
 
 @dataclass(frozen=True)
@@ -144,15 +136,16 @@ class GridMapping:
                            tuple(s * k for s, k in zip(self.stride, kernel)))
 
 
-def grid_mapping(input_size: Sequence[int],
-                 grid_size: Sequence[int]) -> GridMapping:
-    """:class:`GridMapping` whose strides are inferred with
-    :func:`infer_stride`."""
+def grid_mapping(input_size: Sequence[int], grid_size: Sequence[int],
+                 stride: Sequence[int]) -> GridMapping:
+    """:class:`GridMapping` whose strides (e.g. read from the backbone, see
+    :func:`.strides.block_stride`) are checked against both sizes."""
     input_size, grid_size = tuple(input_size), tuple(grid_size)
-    if len(input_size) != 3 or len(grid_size) != 3:
-        raise ValueError(f'input_size and grid_size must be (T, H, W), got '
-                         f'{input_size} and {grid_size}')
-    stride = tuple(
-        infer_stride(n, g, axis)
-        for n, g, axis in zip(input_size, grid_size, AXES))
-    return GridMapping(input_size, grid_size, stride)
+    stride = tuple(int(s) for s in stride)
+    if len(input_size) != 3 or len(grid_size) != 3 or len(stride) != 3:
+        raise ValueError(f'input_size, grid_size and stride must be (T, H, '
+                         f'W), got {input_size}, {grid_size} and {stride}')
+    mapping = GridMapping(input_size, grid_size, stride)
+    for n, g, s, axis in zip(input_size, grid_size, stride, AXES):
+        check_stride(n, g, s, axis)
+    return mapping

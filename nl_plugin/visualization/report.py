@@ -16,7 +16,8 @@ from ..blocks import NonLocalBlockNd
 from .attention import (attention_maps, grid_3d, most_concentrated,
                         neighbourhood_masks, query_grid, top_keys)
 from .geometry import Cell, GridMapping, grid_mapping
-from .rendering import QueryView, animation_frames, grid_image, save_gif
+from .rendering import (QueryView, animation_frames, grid_image, save_gif,
+                        save_png)
 
 
 @dataclass
@@ -51,6 +52,7 @@ def explain_block(block: NonLocalBlockNd,
                   block_name: str,
                   x: torch.Tensor,
                   input_size: Sequence[int],
+                  stride: Sequence[int],
                   queries: Optional[Sequence[Cell]] = None,
                   num_auto: int = 3,
                   topk: int = 20,
@@ -62,6 +64,8 @@ def explain_block(block: NonLocalBlockNd,
         block_name (str): Its name, for the report.
         x (Tensor): Its input ``(N, C, *grid)``; the first sample is used.
         input_size: ``(T, H, W)`` of the model input ``x`` was computed from.
+        stride: ``(s_t, s_y, s_x)`` input units per cell of ``x``'s grid
+            (:func:`.strides.block_stride` reads it from the backbone).
         queries: Query cells ``(t, y, x)``; ``None`` picks ``num_auto`` of the
         most
             concentrated among about ``budget`` sampled positions.
@@ -69,7 +73,7 @@ def explain_block(block: NonLocalBlockNd,
         topk (int): Top keys per query.
         budget (int): Sampled positions for the automatic choice.
     """
-    query_map = grid_mapping(input_size, query_grid(block, x))
+    query_map = grid_mapping(input_size, query_grid(block, x), stride)
     if queries is None:
         queries = most_concentrated(block, x, num_auto, budget)
     queries = [tuple(int(c) for c in q) for q in queries]
@@ -148,8 +152,9 @@ def write_report(report: AttentionReport,
     stem = os.path.join(out_dir,
                         'attention_' + report.block_name.replace('.', '_'))
     paths = dict(png=stem + '.png', gif=stem + '.gif', json=stem + '.json')
-    grid_image(frames, report.views, report.query_map, report.key_map,
-               panel_size).save(paths['png'])
+    save_png(
+        grid_image(frames, report.views, report.query_map, report.key_map,
+                   panel_size), paths['png'])
     save_gif(
         animation_frames(frames, report.views, report.query_map,
                          report.key_map, panel_size), paths['gif'], frame_ms)

@@ -7,6 +7,7 @@ from .capture import capture_input, select_block
 from .geometry import Cell
 from .model_input import load_model, prepare_input
 from .report import explain_block, write_report
+from .strides import block_stride
 
 
 def visualize_attention(config: str,
@@ -47,5 +48,6 @@ def visualize_attention(config: str,
     sample = prepare_input(model, cfg, path)
     x = capture_input(nl_block, lambda: model.backbone(sample.inputs))
     report = explain_block(nl_block, name, x, grid_3d(sample.inputs.shape[2:]),
-                           queries, num_auto, topk)
+                           block_stride(model.backbone, name), queries,
+                           num_auto, topk)
     return write_report(report, sample.frames, out_dir, panel_size)

@@ -25,7 +25,8 @@ def load(path, sampler, in_memory=False):
 
 @pytest.mark.parametrize('sampler', [
     EvenWindowSample(num_clips=10, window=64, stride=2),
-    EvenWindowSample(num_clips=3, window=128, stride=1, short_video='pad'),
+    EvenWindowSample(
+        num_clips=3, window=128, stride=1, out_of_bound_opt='repeat_last'),
     RandomWindowSample(window=64, stride=2),
 ])
 def test_decoded_frames_equal_written_frames(video, sampler):

@@ -2,6 +2,8 @@
 ones."""
 import numpy as np
 import pytest
+from mmaction.datasets.transforms import SampleFrames
+from mmaction.registry import TRANSFORMS
 
 from nl_plugin.action.datasets import (EvenWindowSample, RandomWindowSample,
                                        VideoReadError)
@@ -11,6 +13,11 @@ def sample(transform, total_frames, **extra):
     results = dict(
         total_frames=total_frames, start_index=0, filename='v.mp4', **extra)
     return transform(results)
+
+
+def test_registered_in_mmaction_registry():
+    assert TRANSFORMS.get('RandomWindowSample') is RandomWindowSample
+    assert TRANSFORMS.get('EvenWindowSample') is EvenWindowSample
 
 
 def test_train_window_64_stride_2_keeps_32_frames():
@@ -49,14 +56,14 @@ def test_train_start_follows_numpy_seed():
 def test_test_windows_evenly_spaced_hand_computed():
     out = sample(
         EvenWindowSample(window=64, stride=2, num_clips=10), total_frames=300)
-    # max start 300 - 64 = 236; start_i = floor(i * 236 / 9)
-    expected_starts = [0, 26, 52, 78, 104, 131, 157, 183, 209, 236]
+    # MMAction2's test mode: a window spans (32 - 1) * 2 + 1 = 63 frames, so
+    # the last start is 300 - 63 = 237; start_i = round(i * 237 / 9)
+    expected_starts = [0, 26, 53, 79, 105, 132, 158, 184, 211, 237]
     inds = out['frame_inds'].reshape(10, 32)
     assert inds[:, 0].tolist() == expected_starts
     assert np.array_equal(inds - inds[:, :1],
                           np.tile(np.arange(0, 64, 2), (10, 1)))
-    assert inds[-1,
-                -1] == 298  # the last window spans frames 236..299, keeps 298
+    assert inds[-1, -1] == 299  # the last window ends at the last frame
     assert (out['clip_len'], out['num_clips']) == (32, 10)
 
 
@@ -86,25 +93,26 @@ def test_start_index_offsets_indices():
 def test_short_video_loop_wraps_around():
     np.random.seed(0)
     out = sample(
-        RandomWindowSample(window=64, stride=2, short_video='loop'),
+        RandomWindowSample(window=64, stride=2, out_of_bound_opt='loop'),
         total_frames=40)
     expected = list(range(0, 40, 2)) + list(range(0, 24, 2))  # 20 + 12 frames
     assert out['frame_inds'].tolist() == expected
 
 
-def test_short_video_pad_repeats_last_frame():
+def test_short_video_repeat_last_repeats_the_clips_last_frame():
     out = sample(
-        RandomWindowSample(window=64, stride=2, short_video='pad'),
+        RandomWindowSample(
+            window=64, stride=2, out_of_bound_opt='repeat_last'),
         total_frames=40)
-    expected = list(range(0, 40, 2)) + [39] * 12
+    expected = list(range(0, 40, 2)) + [38] * 12  # 38: the last kept frame
     assert out['frame_inds'].tolist() == expected
 
 
-@pytest.mark.parametrize('mode', ['loop', 'pad'])
+@pytest.mark.parametrize('mode', ['loop', 'repeat_last'])
 @pytest.mark.parametrize('total_frames', [1, 2, 5, 63, 64, 65])
 def test_indices_never_leave_the_video(mode, total_frames):
-    for transform in (RandomWindowSample(short_video=mode),
-                      EvenWindowSample(num_clips=10, short_video=mode)):
+    for transform in (RandomWindowSample(out_of_bound_opt=mode),
+                      EvenWindowSample(num_clips=10, out_of_bound_opt=mode)):
         inds = sample(transform, total_frames)['frame_inds']
         assert inds.min() >= 0 and inds.max() < total_frames
         assert len(inds) == 32 * (10 if isinstance(transform, EvenWindowSample)
@@ -112,39 +120,34 @@ def test_indices_never_leave_the_video(mode, total_frames):
 
 
 def test_short_video_test_windows_all_start_at_zero():
-    inds = sample(EvenWindowSample(num_clips=3, short_video='pad'),
-                  50)['frame_inds']
-    clip = list(range(0, 50, 2)) + [49] * 7
+    inds = sample(
+        EvenWindowSample(num_clips=3, out_of_bound_opt='repeat_last'),
+        50)['frame_inds']
+    clip = list(range(0, 50, 2)) + [48] * 7
     assert inds.tolist() == clip * 3
 
 
-def test_frame_rate_aware_window_matches_frames_at_30_fps():
-    sampler = EvenWindowSample(
-        num_clips=2, window=64, stride=2, window_seconds=64 / 30)
-    at_30 = sample(sampler, 300, avg_fps=30.0)['frame_inds']
-    frames_mode = sample(EvenWindowSample(num_clips=2), 300)['frame_inds']
-    assert np.array_equal(at_30, frames_mode)
-
-
-def test_frame_rate_aware_window_covers_same_seconds():
-    sampler = EvenWindowSample(
-        num_clips=1, window=64, stride=2, window_seconds=2.0)
-    at_15 = sample(sampler, 100, avg_fps=15.0)
-    # 2 s at 15 fps = 30 frames: start (100 - 30) // 2 = 35; offsets floor(i *
-    # 30 / 32)
-    assert at_15['frame_inds'].tolist() == [
-        35 + (i * 30) // 32 for i in range(32)
-    ]
-    assert at_15['frame_inds'][:4].tolist() == [35, 35, 36, 37]
+def test_frame_rate_aware_window_covers_the_same_seconds():
+    """target_fps=30: a 64-frame window lasts 64 / 30 s at any frame rate; its
+    32 frames spread from its first to its last frame (MMAction2's
+    ``linspace``)."""
+    sampler = EvenWindowSample(num_clips=1, window=64, stride=2, target_fps=30)
+    # 15 fps: 32 frames span the window; start (100 - 32) // 2 = 34
+    at_15 = sample(sampler, 100, avg_fps=15.0)['frame_inds']
+    assert at_15.tolist() == list(range(34, 66))
+    # 60 fps: 128 frames; start (500 - 128) // 2 = 186, offsets
+    # floor(i * 127 / 31)
     at_60 = sample(sampler, 500, avg_fps=60.0)['frame_inds']
-    # 120 frames: spread every 3.75 frames over 2 s
-    assert at_60[-1] - at_60[0] == (31 * 120) // 32 == 116
-    assert at_15['frame_interval'] == pytest.approx(30 / 32)
+    assert at_60.tolist() == [186 + (i * 127) // 31 for i in range(32)]
+    assert at_60[-1] - at_60[0] == 127
+    # 30 fps: 64 frames, every 2nd but the last (floor(31 * 63 / 31) = 63)
+    at_30 = sample(sampler, 64, avg_fps=30.0)['frame_inds']
+    assert at_30.tolist() == [(i * 63) // 31 for i in range(32)]
 
 
 @pytest.mark.parametrize('fps', [None, 0.0, float('nan')])
 def test_frame_rate_aware_window_needs_valid_fps(fps):
-    sampler = RandomWindowSample(window_seconds=2.0)
+    sampler = RandomWindowSample(target_fps=30)
     with pytest.raises(VideoReadError, match='v.mp4'):
         sample(sampler, 100, avg_fps=fps)
 
@@ -159,12 +162,32 @@ def test_zero_frames_raise_naming_the_file():
     (dict(window=64.0), 'window'),
     (dict(stride=0), 'stride'),
     (dict(window=64, stride=3), 'multiple of stride'),
-    (dict(window_seconds=-1.0), 'window_seconds'),
-    (dict(window_seconds=True), 'window_seconds'),
-    (dict(short_video='mirror'),
-     "short_video must be one of \\['loop', 'pad'\\]"),
+    (dict(target_fps=-1.0), 'target_fps'),
+    (dict(target_fps=True), 'target_fps'),
+    (dict(out_of_bound_opt='mirror'),
+     "out_of_bound_opt must be one of \\['loop', 'repeat_last'\\]"),
     (dict(num_clips=0), 'num_clips'),
 ])
 def test_invalid_arguments_name_the_argument(kwargs, name):
     with pytest.raises(ValueError, match=name):
         EvenWindowSample(**kwargs)
+
+
+@pytest.mark.parametrize('ours, theirs', [
+    (RandomWindowSample(window=64,
+                        stride=2), dict(clip_len=32, frame_interval=2)),
+    (EvenWindowSample(num_clips=10, out_of_bound_opt='repeat_last'),
+     dict(
+         clip_len=32,
+         frame_interval=2,
+         num_clips=10,
+         test_mode=True,
+         out_of_bound_opt='repeat_last')),
+])
+@pytest.mark.parametrize('total_frames', [40, 300])
+def test_same_indices_as_mmaction_sample_frames(ours, theirs, total_frames):
+    np.random.seed(5)
+    expected = SampleFrames(**theirs)(dict(
+        total_frames=total_frames, start_index=0))['frame_inds']
+    np.random.seed(5)
+    assert np.array_equal(sample(ours, total_frames)['frame_inds'], expected)

@@ -13,6 +13,7 @@ from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
+from finite_checks import assert_finite_backward
 from project_paths import ROOT
 
 CONFIG = os.path.join(ROOT, 'configs', 'detection',
@@ -77,13 +78,7 @@ def check_autocast_matches_fp32(block, x, dtype, tolerance):
     assert torch.isfinite(out).all(), 'non-finite NL output under autocast'
     error = (out.float() - reference).norm() / reference.norm()
     assert error < tolerance, f'relative error {error:.3g} vs fp32'
-    # a mean keeps the loss gradient O(1/numel), as real losses do; the fp16
-    # gradients of a huge loss are the loss scaler's business, not the block's
-    out.float().mean().backward()
-    assert torch.isfinite(x.grad).all()
-    assert all(
-        torch.isfinite(p.grad).all() for p in block.parameters()
-        if p.grad is not None)
+    assert_finite_backward(out, x, block)
 
 
 @pytest.mark.parametrize('dtype', DTYPES)

@@ -1,6 +1,7 @@
 """Keypoint R-CNN (paper Table 6): heatmap targets and decoding by hand,
-keypoint resize / flip against mmdet's boxes, the keypoint dataset, the
-configs, CPU training on the synthetic keypoint set, and OKS keypoint AP by
+keypoints through mmdet's geometric transforms (resize, flip, crop, rotation,
+filters) against hand-computed positions, the keypoint dataset, the configs,
+CPU training on the synthetic keypoint set, and OKS keypoint AP by
 pycocotools."""
 import copy
 import glob
@@ -88,40 +89,45 @@ def test_decoding_returns_the_cell_centre_and_inverts_the_targets():
 # --- data
 # -----------------------------------------------------------------------------
 
+EYES = ('nose', 'left_eye', 'right_eye')
 
-def test_keypoints_follow_mmdet_resize_and_flip_with_left_right_swap():
-    names = ('nose', 'left_eye', 'right_eye')
-    results = dict(
-        img=np.zeros((40, 100, 3), np.uint8),
-        img_shape=(40, 100),
-        ori_shape=(40, 100),
+
+def _keypoint_results(img, instances, names=EYES):
+    """What CocoKeypointDataset hands to the pipeline for one image."""
+    return dict(
+        img=img,
+        img_shape=img.shape[:2],
+        ori_shape=img.shape[:2],
         img_id=0,
         img_path='x.png',
         keypoint_names=names,
         keypoint_flip_indices=keypoint_flip_indices(names),
         instances=[
-            dict(
-                bbox=[10.5, 20.5, 30.5, 30.5],
-                bbox_label=0,
-                ignore_flag=0,
-                keypoints=[10, 20, 2, 30, 5, 1, 0, 0, 0])
+            dict(bbox=bbox, bbox_label=0, ignore_flag=0, keypoints=keypoints)
+            for bbox, keypoints in instances
         ])
-    pipeline = Compose([
+
+
+def _keypoint_pipeline(*geometric):
+    return Compose([
         dict(type='mmdet.LoadAnnotations', with_bbox=True),
-        dict(type='LoadKeypoints'),
+        dict(type='mmdet.LoadKeypoints'), *geometric,
+        dict(type='mmdet.PackDetKeypointInputs')
+    ])
+
+
+def test_keypoints_follow_mmdet_resize_and_flip_with_left_right_swap():
+    results = _keypoint_results(
+        np.zeros((40, 100, 3), np.uint8),
+        [([10.5, 20.5, 30.5, 30.5], [10, 20, 2, 30, 5, 1, 0, 0, 0])])
+    pipeline = _keypoint_pipeline(
         dict(type='mmdet.Resize', scale=(200, 20),
              keep_ratio=False),  # x2, x0.5
-        dict(type='ResizeKeypoints'),
-        dict(type='mmdet.RandomFlip', prob=1.0),
-        dict(type='FlipKeypoints'),
-        dict(type='PackDetKeypointInputs')
-    ])
-    packed = pipeline(results)
-    gt = packed['data_samples'].gt_instances
-    # pixel (10, 20) -> centre (10.5, 20.5) -> resized (21, 10.25) -> flipped x
-    #     200 - 21;
-    # the left eye (30.5, 5.5) -> (61, 2.75) -> (139, 2.75) becomes the right
-    # eye
+        dict(type='mmdet.RandomFlip', prob=1.0))
+    gt = pipeline(results)['data_samples'].gt_instances
+    # pixel (10, 20) -> centre (10.5, 20.5) -> resized (21, 10.25) -> flipped
+    # x 200 - 21; the left eye (30.5, 5.5) -> (61, 2.75) -> (139, 2.75)
+    # becomes the right eye
     torch.testing.assert_close(
         gt.keypoints,
         torch.tensor([[[179., 10.25, 2.], [0., 0., 0.], [139., 2.75, 1.]]]))
@@ -129,6 +135,105 @@ def test_keypoints_follow_mmdet_resize_and_flip_with_left_right_swap():
     # x's
     torch.testing.assert_close(gt.bboxes.tensor,
                                torch.tensor([[139., 10.25, 179., 15.25]]))
+
+
+def test_keypoints_follow_a_random_crop_that_drops_an_instance():
+    """mmdet's RandomCrop (40 x 50 of a 100 x 60 image) cuts the image, drops
+    the boxes it leaves and clips the others; the keypoints of the dropped box
+    go, those outside the crop become unlabelled, the rest shift."""
+    height, width = 60, 100
+    img = np.zeros((height, width, 3), np.uint8)
+    img[..., 0] = np.arange(width)[None]  # the crop's offsets can be read
+    img[..., 1] = np.arange(height)[:, None]  # off its first pixel
+    kept = [8, 8, 2, 30, 52, 2, 40, 20, 1]
+    dropped = [70, 20, 2, 90, 30, 2, 0, 0, 0]
+    results = _keypoint_results(img, [([5., 5., 45., 55.], kept),
+                                      ([60., 10., 95., 40.], dropped)])
+    pipeline = _keypoint_pipeline(
+        dict(type='mmdet.RandomCrop', crop_size=(40, 50)))
+    np.random.seed(2)
+    packed = pipeline(results)
+    offset_x, offset_y = packed['inputs'][:2, 0, 0].tolist()
+    assert 10 <= offset_x <= 20 and 3 <= offset_y <= 8  # the seed's crop
+    gt = packed['data_samples'].gt_instances
+    assert len(gt.bboxes) == 1  # the box at x >= 60 is outside the crop
+    expected = []
+    for x, y, v in np.reshape(kept, (3, 3)):
+        x, y = x + 0.5 - offset_x, y + 0.5 - offset_y
+        inside = 0 <= x < 40 and 0 <= y < 50
+        expected.append([x, y, v] if inside else [0, 0, 0])
+    # the nose (8.5, 8.5) is cut off, the left eye (30.5, 52.5) is inside
+    assert expected[0] == [0, 0, 0] and expected[1][2] == 2
+    torch.testing.assert_close(gt.keypoints,
+                               torch.tensor([expected], dtype=torch.float32))
+
+
+def test_keypoints_follow_a_rotation_without_swapping_sides():
+    """mmdet's Rotate by 180 degrees about ((w - 1) / 2, (h - 1) / 2): x ->
+    w - 1 - x, y -> h - 1 - y; a rotation is no mirror image, so the left eye
+    stays the left eye."""
+    results = _keypoint_results(
+        np.zeros((60, 100, 3), np.uint8),
+        [([5., 5., 45., 55.], [10, 20, 2, 30, 40, 1, 0, 0, 0])])
+    pipeline = _keypoint_pipeline(
+        dict(
+            type='mmdet.Rotate',
+            prob=1.0,
+            level=10,
+            min_mag=180.0,
+            max_mag=180.0,
+            reversal_prob=0.0))
+    gt = pipeline(results)['data_samples'].gt_instances
+    torch.testing.assert_close(
+        gt.keypoints,
+        torch.tensor([[[99 - 10.5, 59 - 20.5, 2.], [99 - 30.5, 59 - 40.5, 1.],
+                       [0., 0., 0.]]]),
+        atol=1e-4,
+        rtol=0)
+    torch.testing.assert_close(
+        gt.bboxes.tensor,
+        torch.tensor([[54., 4., 94., 54.]]),
+        atol=1e-4,
+        rtol=0)
+
+
+def test_keypoints_keep_their_rows_when_a_filter_drops_an_instance():
+    results = _keypoint_results(
+        np.zeros((60, 100, 3), np.uint8),
+        [([5., 5., 7., 7.], [5, 5, 2, 0, 0, 0, 0, 0, 0]),
+         ([20., 10., 60., 50.], [30, 20, 2, 0, 0, 0, 40, 30, 2])])
+    pipeline = _keypoint_pipeline(
+        dict(type='mmdet.FilterAnnotations', min_gt_bbox_wh=(4, 4)))
+    gt = pipeline(results)['data_samples'].gt_instances
+    torch.testing.assert_close(
+        gt.keypoints,
+        torch.tensor([[[30.5, 20.5, 2.], [0., 0., 0.], [40.5, 30.5, 2.]]]))
+
+
+def test_a_move_without_homography_matrix_is_refused():
+    """mmdet's Expand pastes the image into a larger canvas and shifts the
+    boxes, but records no homography_matrix: stale keypoints, so an error."""
+    results = _keypoint_results(
+        np.zeros((60, 100, 3), np.uint8),
+        [([5., 5., 45., 55.], [10, 20, 2, 30, 40, 1, 0, 0, 0])])
+    pipeline = _keypoint_pipeline(
+        dict(type='mmdet.Expand', ratio_range=(2, 2), prob=1.0))
+    np.random.seed(0)
+    with pytest.raises(ValueError, match='without recording its move'):
+        pipeline(results)
+
+
+def test_load_keypoints_must_precede_the_geometric_transforms():
+    results = _keypoint_results(
+        np.zeros((40, 100, 3), np.uint8),
+        [([10., 20., 30., 30.], [10, 20, 2, 30, 5, 1, 0, 0, 0])])
+    pipeline = Compose([
+        dict(type='mmdet.LoadAnnotations', with_bbox=True),
+        dict(type='mmdet.Resize', scale=(200, 20), keep_ratio=False),
+        dict(type='mmdet.LoadKeypoints')
+    ])
+    with pytest.raises(ValueError, match='before the geometric transforms'):
+        pipeline(results)
 
 
 def test_flip_indices_swap_left_and_right():

@@ -10,8 +10,9 @@ import torch.nn as nn
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 
-from nl_plugin.engine import (CheckpointError, check_checkpoint_fits,
-                              checkpoint_fit, config_errors)
+from nl_plugin.engine import (CheckpointError, build_runner,
+                              check_checkpoint_fits, checkpoint_fit,
+                              config_errors)
 from project_paths import ROOT
 from tiny_videos import make_tiny_synthetic
 from tool_loader import load_tool
@@ -121,11 +122,12 @@ def test_training_load_from_reports_the_fit_up_front(files, data, tmp_path,
                                                      capfd):
     train = load_tool('train.py')
     work_dir = tmp_path / 'train'
-    train.build_runner(
-        train.parse_args([
-            NL_DEMO, '--work-dir',
-            str(work_dir), '--cfg-options', f"load_from={files['c2d']}"
-        ]))
+    args = train.parse_args([
+        NL_DEMO, '--work-dir',
+        str(work_dir), '--cfg-options', f"load_from={files['c2d']}"
+    ])
+    build_runner(args, 'train', lambda cfg: train.configure(cfg, args),
+                 train.report_load_from)
     log = open(glob.glob(str(work_dir / '*' / '*.log'))[0]).read()
     for text in (log, capfd.readouterr().out):
         assert f"load_from {files['c2d']}: " in text

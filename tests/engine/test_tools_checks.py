@@ -139,16 +139,16 @@ def test_slurm_env_gives_torchrun_variables():
 
 
 @pytest.mark.parametrize('scope', ['mmaction', 'mmdet'])
-def test_config_scope_is_the_configs_own(scope):
-    assert config_scope(Config(dict(default_scope=scope))) == scope
+def test_the_scope_comes_from_the_config(scope):
+    cfg = Config(dict(default_scope=scope, model=dict(type='Recognizer3D')))
+    assert config_scope(cfg) == scope
 
 
 @pytest.mark.parametrize('cfg', [
-    dict(model=dict(type='Recognizer3D')),
-    dict(default_scope='mmengine', model=dict(type='MaskRCNN'))
+    dict(model=dict(type='MaskRCNN')),
+    dict(default_scope='mmengine', model=dict(type='NLResNet3d'))
 ])
-def test_a_config_without_a_framework_scope_is_refused(cfg):
-    """One scope rule: the scope comes from the config, never guessed."""
+def test_a_config_without_its_scope_is_refused_not_guessed(cfg):
     with pytest.raises(ConfigError, match='default_scope: must be one of'):
         config_scope(Config(cfg))
 
@@ -157,8 +157,8 @@ def test_detection_config_scope_and_types(tmp_path):
     """A detection config written from MMDetection bases is checked in its
     scope."""
     path = tmp_path / 'det.py'
-    path.write_text("_base_ = ['mmdet::_base_/models/mask-rcnn_r50_fpn.py']\n"
-                    "default_scope = 'mmdet'\n")
+    path.write_text(
+        "_base_ = ['mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py']\n")
     cfg = Config.fromfile(str(path))
     assert config_scope(cfg) == 'mmdet'
     from nl_plugin.engine.type_check import unknown_types

@@ -15,8 +15,8 @@ from mmengine.registry import MODELS, init_default_scope
 from PIL import Image
 
 from nl_plugin.blocks import NonLocalBlock2d, NonLocalBlock3d
-from nl_plugin.visualization import (GridMapping, capture_input, explain_block,
-                                     grid_mapping, infer_stride, load_model,
+from nl_plugin.visualization import (GridMapping, block_stride, capture_input,
+                                     explain_block, grid_mapping, load_model,
                                      most_concentrated, prepare_input,
                                      select_block, write_report)
 from nl_plugin.visualization.rendering import (CAPTION, GAP, KEY_COLOUR,
@@ -67,7 +67,13 @@ def test_identical_embeddings_at_two_positions(dims, neighbourhood, a, b):
     if dims == 2:
         x = x[:, :, 0]
     report = explain_block(
-        block, 'nl', x, input_size=(grid[0] * 2, 24, 24), queries=[a], topk=2)
+        block,
+        'nl',
+        x,
+        input_size=(grid[0] * 2, 24, 24),
+        stride=(2, 8, 8),
+        queries=[a],
+        topk=2)
 
     keys = [
         k for k in itertools.product(*map(range, grid))
@@ -132,7 +138,13 @@ def test_weights_and_top_keys_follow_the_pairwise_function(mode):
     x[0, :, 0, 1, 1] = torch.tensor([1.0, 0.5, 0, 0])
     x[0, :, 1, 2, 3] = torch.tensor([3.0, 1.5, 0, 0])
     report = explain_block(
-        block, 'nl', x, input_size=(4, 24, 32), queries=[query], topk=3)
+        block,
+        'nl',
+        x,
+        input_size=(4, 24, 32),
+        stride=(2, 8, 8),
+        queries=[query],
+        topk=3)
 
     expected = _direct_weights(mode, x[0], query, w_theta, w_phi)
     torch.testing.assert_close(
@@ -159,7 +171,13 @@ def test_subsampled_keys_map_to_coarser_input_boxes():
     x = torch.zeros(1, 4, 2, 4, 4)
     x[0, 0, 0, 0, 0] = x[0, 0, 1, 3, 2] = 3.0
     report = explain_block(
-        block, 'nl', x, input_size=(4, 32, 32), queries=[(0, 0, 0)], topk=1)
+        block,
+        'nl',
+        x,
+        input_size=(4, 32, 32),
+        stride=(2, 8, 8),
+        queries=[(0, 0, 0)],
+        topk=1)
     assert report.query_map.stride == (2, 8, 8)
     assert report.key_map.grid_size == (2, 2, 2)
     assert report.key_map.stride == (2, 16, 16)
@@ -173,15 +191,15 @@ def test_query_outside_the_grid_and_2d_frame_index_are_refused():
     with pytest.raises(
             ValueError, match=r'query \(2, 0, 0\) is outside the grid'):
         explain_block(block3d, 'nl', torch.randn(1, 4, 2, 3, 3), (2, 6, 6),
-                      [(2, 0, 0)])
+                      (1, 2, 2), [(2, 0, 0)])
     with pytest.raises(ValueError, match='a 2D block has one frame'):
         explain_block(block2d, 'nl', torch.randn(1, 4, 3, 3), (1, 6, 6),
-                      [(1, 0, 0)])
+                      (1, 2, 2), [(1, 0, 0)])
 
 
 # ------------------------------------------------------------------ geometry
 def test_grid_pixel_mapping_hand_computed():
-    mapping = grid_mapping((8, 64, 64), (4, 8, 8))
+    mapping = grid_mapping((8, 64, 64), (4, 8, 8), (2, 8, 8))
     assert mapping.stride == (2, 8, 8)
     assert mapping.box((1, 2, 3)) == ((2, 4), (16, 24), (24, 32))
     assert mapping.centre((1, 2, 3)) == (2.5, 19.5, 27.5)
@@ -198,20 +216,19 @@ def test_grid_pixel_mapping_hand_computed():
 
 def test_mapping_with_rounding():
     # ceil: 100 px -> 13 cells of 8 px (conv padding); the last cell is clipped
-    assert infer_stride(100, 13) == 8
-    edge = grid_mapping((1, 100, 100), (1, 13, 13))
+    edge = grid_mapping((1, 100, 100), (1, 13, 13), (1, 8, 8))
     assert edge.box((0, 12, 12)) == ((0, 1), (96, 100), (96, 100))
     assert edge.centre((0, 12, 12)) == (0.0, 97.5, 97.5)
     # floor: 7 px -> 3 cells of 2 px; pixel 6 belongs to no cell
-    assert infer_stride(7, 3) == 2
-    floor = grid_mapping((1, 1, 7), (1, 1, 3))
+    floor = grid_mapping((1, 1, 7), (1, 1, 3), (1, 1, 2))
     tiled = floor.upsample(np.array([[[1., 2., 3.]]]))
     np.testing.assert_array_equal(tiled, [[[1, 1, 2, 2, 3, 3, 0]]])
     with pytest.raises(ValueError, match='lies in no cell'):
         floor.cell_of((0, 0, 6))
-    with pytest.raises(
-            ValueError, match='height: a grid of 9 cells cannot come'):
-        grid_mapping((1, 8, 8), (1, 9, 8))
+    with pytest.raises(ValueError, match='height: .* of 8 onto 8 .*not the 9'):
+        grid_mapping((1, 8, 8), (1, 9, 8), (1, 1, 1))
+    with pytest.raises(ValueError, match='width: a stride of 4 maps'):
+        grid_mapping((1, 100, 100), (1, 13, 13), (1, 8, 4))
     with pytest.raises(
             ValueError, match=r'cell \(0, 0, 3\) is outside the grid'):
         floor.box((0, 0, 3))
@@ -242,9 +259,9 @@ def test_heat_overlay_leaves_zero_weights_untouched():
 
 def test_strongest_key_is_drawn_thicker_whatever_its_frame():
     """Top keys: rank 0 in key frame 1, rank 1 in key frame 0, same circle
-    size:
-    the panel of frame 1 holds more key-coloured pixels than that of frame
-    0."""
+    size: the panel of frame 1 holds more key-coloured pixels than that of
+    frame 0 (on black frames; anti-aliased edges count while green
+    dominates)."""
     mapping = GridMapping((2, 32, 32), (2, 2, 2), (1, 16, 16))
     view = QueryView((0, 1, 1), np.zeros((2, 2, 2)), [(1, 0, 0), (0, 0, 0)])
     image = np.asarray(
@@ -253,7 +270,9 @@ def test_strongest_key_is_drawn_thicker_whatever_its_frame():
             mapping,
             mapping,
             panel_size=64))
-    green = (image == KEY_COLOUR).all(-1)
+    assert KEY_COLOUR == (0, 255, 0)
+    red, green, blue = np.moveaxis(image, -1, 0)
+    green = (green > 127) & (red < 64) & (blue < 64)
     frame0, frame1 = green[:, GAP:GAP + 64], green[:,
                                                    2 * GAP + 64:2 * GAP + 128]
     assert frame1.sum() > 1.5 * frame0.sum() > 0
@@ -270,7 +289,7 @@ def test_png_and_gif_have_the_expected_size_and_frames(tmp_path):
     report = explain_block(
         block,
         'layer3.0.non_local_block',
-        x, (4, 32, 48),
+        x, (4, 32, 48), (2, 8, 8),
         queries=[(0, 1, 1), (1, 3, 5)],
         topk=4)
     frames = np.random.default_rng(0).integers(
@@ -600,3 +619,49 @@ def test_checkpoint_without_the_nl_weights_is_refused(video_case, tmp_path,
     assert not (tmp_path / 'refused').exists()
     _cli().main(args + [str(tmp_path / 'drawn'), '--allow-partial'])
     assert len(list((tmp_path / 'drawn').glob('*.png'))) == 1
+
+
+# ------------------------------------------------------------------ strides
+def test_strides_read_from_a_video_backbone_hand_computed():
+    """conv1 stride (2, 2, 2), pool1 (2, 2, 2), pool2 (2, 1, 1) after res2,
+    res3 / res4 spatial stride 2 and res4 temporal stride 2: after res3 the
+    grid has (2 * 2 * 2, 2 * 2 * 2, ...) = (8, 8, 8) input units per cell,
+    after res4 (16, 16, 16)."""
+    init_default_scope('mmaction')
+    backbone = MODELS.build(
+        dict(
+            type='NLResNet3d',
+            depth=50,
+            base_channels=4,
+            stage_blocks=(1, 2, 2, 1),
+            pretrained=None,
+            conv1_stride_t=2,
+            pool1_stride_t=2,
+            temporal_strides=(1, 1, 2, 1),
+            non_local=dict(res3=(1, ), res4=(0, ))))
+    assert block_stride(backbone, 'layer2.1.non_local_block') == (8, 8, 8)
+    assert block_stride(backbone, 'layer3.0.non_local_block') == (16, 16, 16)
+    x = torch.zeros(1, 3, 32, 64, 64)
+    seen = capture_input(
+        dict(backbone.named_modules())['layer3.0.non_local_block'],
+        lambda: backbone(x))
+    assert tuple(seen.shape[2:]) == (2, 4, 4)  # 32 / 16, 64 / 16
+
+
+def test_strides_read_from_a_detection_backbone_hand_computed():
+    """mmdet ResNet: stem conv 2 x max pool 2, stage strides (1, 2, 1, 1):
+    a block in res4 sees stride 8, not the 16 of the default strides."""
+    init_default_scope('mmdet')
+    backbone = MODELS.build(
+        dict(
+            type='NLResNet',
+            depth=50,
+            base_channels=4,
+            strides=(1, 2, 1, 1),
+            dilations=(1, 1, 2, 4),
+            non_local='1-block'))
+    assert block_stride(backbone, 'layer3.4.non_local_block') == (1, 8, 8)
+    with pytest.raises(ValueError, match=r"'layer9.0.nl' is not a block"):
+        block_stride(backbone, 'layer9.0.nl')
+    with pytest.raises(ValueError, match='cannot read strides from a Conv3d'):
+        block_stride(nn.Conv3d(3, 4, 1), 'layer1.0.nl')

@@ -4,19 +4,18 @@ ones.
 Both sides run on the same generated videos in the same process, interleaved
 run by run, with the same random seed per video (so the same training windows,
 crops and flips); each video counts with its fastest of ``--repeats`` runs.
-They differ only in
-the loading steps:
+The pipelines are those of a video data set config (default: the paper's
+protocol, configs/_base_/datasets/kinetics400_32x2x1.py); the sides differ
+only in the loading steps:
 
-* ours: ``CheckedDecordInit`` + ``RandomWindowSample`` / ``EvenWindowSample`` +
-  ``DecordUniqueDecode``;
-* MMAction2: ``DecordInit`` + ``SampleFrames`` (same clip length, interval and
-  number of clips) + ``DecordDecode``.
+* ours, as in the config: ``CheckedDecordInit`` + ``RandomWindowSample`` /
+  ``EvenWindowSample`` + ``DecordUniqueDecode``;
+* MMAction2: ``DecordInit`` + ``SampleFrames`` with our sampler's settings
+  (the same clips) + ``DecordDecode``.
 
-Two stages are timed: ``loading`` (those three steps) and ``full`` (the paper's
-protocol after them, as in configs/_base_/datasets/kinetics400_32x2x1.py: train
-short side [256, 320], 224 crop, flip; test short side 256, 10 clips; then
-FormatShape and
-PackActionInputs). Example::
+Two stages are timed: ``loading`` (those three steps) and ``full`` (the whole
+pipeline: train short side [256, 320], 224 crop, flip; test short side 256,
+10 clips; then FormatShape and PackActionInputs). Example::
 
     python tools/analysis/benchmark_pipeline.py --num-videos 12 --repeats 5
 """
@@ -27,55 +26,50 @@ import time
 from typing import Callable, Dict, List
 
 import numpy as np
+from mmaction.registry import TRANSFORMS
 from mmcv.transforms import Compose
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import nl_plugin.action  # noqa: F401  registers our transforms
 from nl_plugin.action.datasets.synthetic_videos import (make_split,
                                                         video_dir_name)
 
-LOADERS = {
-    ('ours', 'train'): [
-        dict(type='CheckedDecordInit'),
-        dict(type='RandomWindowSample', window=64, stride=2),
-        dict(type='DecordUniqueDecode')
-    ],
-    ('mmaction2', 'train'): [
-        dict(type='DecordInit'),
-        dict(type='SampleFrames', clip_len=32, frame_interval=2, num_clips=1),
-        dict(type='DecordDecode')
-    ],
-    ('ours', 'test'): [
-        dict(type='CheckedDecordInit'),
-        dict(type='EvenWindowSample', window=64, stride=2, num_clips=10),
-        dict(type='DecordUniqueDecode')
-    ],
-    ('mmaction2', 'test'): [
+DATASET_CONFIG = osp.join(
+    osp.dirname(osp.abspath(__file__)), '..', '..', 'configs', '_base_',
+    'datasets', 'kinetics400_32x2x1.py')
+NUM_LOADING_STEPS = 3  # decord init, sampler, decoder
+
+
+def build_sampler(pipeline: List[dict]):
+    """The pipeline's clip sampler (its second step), built."""
+    return TRANSFORMS.build(dict(pipeline[1]))
+
+
+def mmaction2_loading(sampler) -> List[dict]:
+    """MMAction2's loading steps equivalent to ours: the same clips from
+    ``SampleFrames`` (our samplers are ``SampleFrames`` settings)."""
+    return [
         dict(type='DecordInit'),
         dict(
             type='SampleFrames',
-            clip_len=32,
-            frame_interval=2,
-            num_clips=10,
-            test_mode=True),
+            clip_len=sampler.clip_len,
+            frame_interval=sampler.frame_interval,
+            num_clips=sampler.num_clips,
+            test_mode=sampler.test_mode,
+            out_of_bound_opt=sampler.out_of_bound_opt,
+            target_fps=sampler.target_fps),
         dict(type='DecordDecode')
-    ],
-}
-SPATIAL = {
-    'train': [
-        dict(type='RandomRescale', scale_range=(256, 320)),
-        dict(type='RandomCrop', size=224),
-        dict(type='Flip', flip_ratio=0.5),
-        dict(type='FormatShape', input_format='NCTHW'),
-        dict(type='PackActionInputs')
-    ],
-    'test': [
-        dict(type='Resize', scale=(-1, 256)),
-        dict(type='FormatShape', input_format='NCTHW'),
-        dict(type='PackActionInputs')
-    ],
-}
-CLIPS_PER_CALL = {'train': 1, 'test': 10}
+    ]
+
+
+def config_pipelines(path: str) -> Dict[str, List[dict]]:
+    """``train`` / ``test`` pipelines of a video data set config."""
+    cfg = Config.fromfile(path)
+    return {split: list(cfg[f'{split}_pipeline']) for split in SPLITS}
+
+
+SPLITS = ('train', 'test')
 CLOCKS = {'wall': time.perf_counter, 'cpu': time.process_time}
 
 
@@ -103,6 +97,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--seed', type=int, default=0, help='videos and sampling seed')
     parser.add_argument(
+        '--config',
+        default=DATASET_CONFIG,
+        help='video data set config whose train_pipeline / test_pipeline are '
+        'timed (default: the paper protocol, kinetics400_32x2x1.py)')
+    parser.add_argument(
         '--clock',
         choices=tuple(CLOCKS),
         default='wall',
@@ -126,13 +125,17 @@ def make_videos(root: str, args) -> List[str]:
     ]
 
 
-def build(side: str, split: str, stage: str) -> Compose:
-    steps = LOADERS[(side, split)] + (
-        SPATIAL[split] if stage == 'full' else [])
-    return Compose([dict(step) for step in steps])
+def build(pipeline: List[dict], side: str, stage: str) -> Compose:
+    """Our config's pipeline, or the same with MMAction2's loading steps; only
+    the loading steps at stage ``loading``."""
+    loading = pipeline[:NUM_LOADING_STEPS]
+    if side == 'mmaction2':
+        loading = mmaction2_loading(build_sampler(pipeline))
+    rest = pipeline[NUM_LOADING_STEPS:] if stage == 'full' else []
+    return Compose([dict(step) for step in loading + rest])
 
 
-def time_pair(paths: List[str], split: str, stage: str, repeats: int,
+def time_pair(paths: List[str], pipeline: List[dict], stage: str, repeats: int,
               seed: int, clock: Callable[[], float]) -> Dict[str, float]:
     """Seconds per side: the sum over videos of the fastest of ``repeats``
     runs.
@@ -143,7 +146,7 @@ def time_pair(paths: List[str], split: str, stage: str, repeats: int,
     processes. The sides alternate run by run.
     """
     pipelines = {
-        side: build(side, split, stage)
+        side: build(pipeline, side, stage)
         for side in ('ours', 'mmaction2')
     }
     best = {side: [float('inf')] * len(paths) for side in pipelines}
@@ -170,15 +173,17 @@ def main(argv=None) -> None:
             f'{args.min_frames}-{args.max_frames} frames) ...',
             flush=True)
         paths = make_videos(root, args)
+        pipelines = config_pipelines(args.config)
         print(f'{args.clock} clock, fastest of {args.repeats} runs per video')
         print(f'{"stage":8} {"split":6} {"ours clips/s":>13} '
               f'{"mmaction2 clips/s":>18} '
               f'{"ratio":>6}')
         for stage in args.stages:
-            for split in ('train', 'test'):
-                seconds = time_pair(paths, split, stage, args.repeats,
-                                    args.seed, CLOCKS[args.clock])
-                clips = len(paths) * CLIPS_PER_CALL[split]
+            for split in SPLITS:
+                seconds = time_pair(paths, pipelines[split], stage,
+                                    args.repeats, args.seed,
+                                    CLOCKS[args.clock])
+                clips = len(paths) * build_sampler(pipelines[split]).num_clips
                 ours, theirs = clips / seconds['ours'], clips / seconds[
                     'mmaction2']
                 print(

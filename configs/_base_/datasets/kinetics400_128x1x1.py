@@ -12,7 +12,11 @@ def _with_sampler(pipeline, sampler):
 
 train_pipeline = _with_sampler(
     _base_.train_pipeline,
-    dict(type='RandomWindowSample', window=128, stride=1, short_video='loop'))
+    dict(
+        type='RandomWindowSample',
+        window=128,
+        stride=1,
+        out_of_bound_opt='loop'))
 val_pipeline = _with_sampler(
     _base_.val_pipeline,
     dict(
@@ -20,7 +24,7 @@ val_pipeline = _with_sampler(
         window=128,
         stride=1,
         num_clips=1,
-        short_video='loop'))
+        out_of_bound_opt='loop'))
 test_pipeline = _with_sampler(
     _base_.test_pipeline,
     dict(
@@ -28,7 +32,7 @@ test_pipeline = _with_sampler(
         window=128,
         stride=1,
         num_clips=10,
-        short_video='loop'))
+        out_of_bound_opt='loop'))
 
 train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(batch_size=2, dataset=dict(pipeline=val_pipeline))

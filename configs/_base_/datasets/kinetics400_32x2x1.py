@@ -12,9 +12,9 @@
 # Both report clip- and video-level top-1/top-5 (ClipVideoAccuracy); the
 # recognizer's head must keep per-view scores:
 # model.cls_head.average_clips=None. Frame-rate-aware windows for Kinetics'
-# mixed frame rates: add window_seconds, e.g.
-#   dict(type='RandomWindowSample', window=64, stride=2, window_seconds=64 /
-#   30).
+# mixed frame rates (MMAction2's target_fps): a 64-frame window at 30 fps
+# covers 64 / 30 s at any frame rate, e.g.
+#   dict(type='RandomWindowSample', window=64, stride=2, target_fps=30).
 # Data layout: see tools/data/kinetics/README.md.
 custom_imports = dict(imports=['nl_plugin.action'], allow_failed_imports=False)
 
@@ -32,7 +32,11 @@ ann_file_test = ann_file_val
 
 train_pipeline = [
     dict(type='CheckedDecordInit'),
-    dict(type='RandomWindowSample', window=64, stride=2, short_video='loop'),
+    dict(
+        type='RandomWindowSample',
+        window=64,
+        stride=2,
+        out_of_bound_opt='loop'),
     dict(type='DecordUniqueDecode'),
     dict(type='RandomRescale', scale_range=(256, 320)),
     dict(type='RandomCrop', size=224),
@@ -47,7 +51,7 @@ val_pipeline = [
         window=64,
         stride=2,
         num_clips=1,
-        short_video='loop'),
+        out_of_bound_opt='loop'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
@@ -61,7 +65,7 @@ test_pipeline = [
         window=64,
         stride=2,
         num_clips=10,
-        short_video='loop'),
+        out_of_bound_opt='loop'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='FormatShape', input_format='NCTHW'),

@@ -1,11 +1,11 @@
 # The synthetic video data set of tools/data/make_synthetic_videos.py (the
 # demo's and the tests' default), sized for a CPU: 64x96 frames, 16-frame
 # clips. Its classes depend on the order of events far apart in time, so short
-# videos are padded with their last frame (short_video='pad') rather than
-# looped, which would replay the first events after the last ones. All classes
-# are flip-invariant. The objects sit anywhere up to the frame's edges, so no
-# crop: whole frames at short side 48 (48x72). Train: a random window of 96
-# frames, every 6th kept (16 frames), flip. Val: 1 centred window. Test: 10
+# videos repeat the clip's last frame (out_of_bound_opt='repeat_last') rather
+# than loop, which would replay the first events after the last ones. All
+# classes are flip-invariant. The objects sit anywhere up to the frame's edges,
+# so no crop: whole frames at short side 48 (48x72). Train: a random window of
+# 96 frames, every 6th kept (16 frames), flip. Val: 1 centred window. Test: 10
 # evenly spaced windows, fully convolutional: inputs (10, 3, 16, 48, 72), one
 # video per batch. Both report clip- and video-level top-1 (ClipVideoAccuracy;
 # top-5 would be 100% with few classes); the recognizer's head must keep
@@ -24,7 +24,11 @@ ann_file_test = ann_file_val
 
 train_pipeline = [
     dict(type='CheckedDecordInit'),
-    dict(type='RandomWindowSample', window=96, stride=6, short_video='pad'),
+    dict(
+        type='RandomWindowSample',
+        window=96,
+        stride=6,
+        out_of_bound_opt='repeat_last'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 48)),
     dict(type='Flip', flip_ratio=0.5),
@@ -38,7 +42,7 @@ val_pipeline = [
         window=96,
         stride=6,
         num_clips=1,
-        short_video='pad'),
+        out_of_bound_opt='repeat_last'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 48)),
     dict(type='FormatShape', input_format='NCTHW'),
@@ -51,7 +55,7 @@ test_pipeline = [
         window=96,
         stride=6,
         num_clips=10,
-        short_video='pad'),
+        out_of_bound_opt='repeat_last'),
     dict(type='DecordUniqueDecode'),
     dict(type='Resize', scale=(-1, 48)),
     dict(type='FormatShape', input_format='NCTHW'),

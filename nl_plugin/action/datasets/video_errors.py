@@ -7,7 +7,7 @@ class VideoReadError(RuntimeError):
     Raised by the decord transforms of
     :mod:`nl_plugin.action.datasets.transforms` instead of returning
     placeholder (e.g. black) frames. ``RobustVideoDataset`` with
-        ``skip_unreadable=True`` catches exactly this type during training.
+    ``skip_unreadable=True`` catches exactly this type during training.
 
     Args:
         filename (str): The video that failed.
@@ -21,3 +21,10 @@ class VideoReadError(RuntimeError):
 
     def __reduce__(self):  # picklable across DataLoader worker processes
         return type(self), (self.filename, self.reason)
+
+
+def failure_reason(what: str, err: Exception) -> str:
+    """``what`` failed, with ``err``'s type and the first line of its message
+    (decord's messages run over many lines)."""
+    lines = str(err).strip().splitlines()
+    return f'{what}: {type(err).__name__}: {lines[0] if lines else ""}'

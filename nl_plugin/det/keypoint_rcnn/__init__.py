@@ -8,12 +8,10 @@ from .flip_indices import keypoint_flip_indices
 from .keypoint_head import NLKeypointHead
 from .roi_head import KeypointRoIHead
 from .targets import keypoint_heatmap_targets
-from .transforms import (FlipKeypoints, LoadKeypoints, PackDetKeypointInputs,
-                         ResizeKeypoints)
+from .transforms import LoadKeypoints, PackDetKeypointInputs
 
 __all__ = [
     'NLKeypointHead', 'KeypointRoIHead', 'keypoint_heatmap_targets',
     'heatmaps_to_keypoints', 'CocoKeypointDataset', 'keypoint_flip_indices',
-    'LoadKeypoints', 'ResizeKeypoints', 'FlipKeypoints',
-    'PackDetKeypointInputs', 'CocoKeypointMetric'
+    'LoadKeypoints', 'PackDetKeypointInputs', 'CocoKeypointMetric'
 ]

@@ -16,7 +16,8 @@ class CocoKeypointDataset(CocoDataset):
     does; each kept one also holds ``keypoints`` (``[x, y, v] * K`` from the
     file: pixel indices, ``v=0`` unlabelled, 1 labelled but hidden, 2 visible)
     and ``num_keypoints``. Every data info carries ``keypoint_names`` and
-    ``keypoint_flip_indices`` for :class:`FlipKeypoints`; the metainfo gets
+    ``keypoint_flip_indices`` (left <-> right after a mirroring, used by
+    :class:`PackDetKeypointInputs`); the metainfo gets
     both too. Only the ``classes`` of the metainfo are kept (default:
     ``person``); each must be a category with keypoints, all with the same
     names.

@@ -17,9 +17,8 @@ from .targets import keypoint_heatmap_targets
 
 MISSING_KEYPOINTS_HINT = (
     'KeypointRoIHead trains on gt_instances.keypoints: load the data with '
-    'CocoKeypointDataset and LoadKeypoints / ResizeKeypoints / FlipKeypoints '
-    '/ '
-    'PackDetKeypointInputs in the train pipeline')
+    'CocoKeypointDataset and LoadKeypoints / PackDetKeypointInputs in the '
+    'train pipeline')
 
 
 @MODELS.register_module()

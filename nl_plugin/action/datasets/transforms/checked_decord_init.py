@@ -1,28 +1,26 @@
-"""Opening a video with decord, with failures turned into
-:class:`VideoReadError`."""
-import io
+"""MMAction2's ``DecordInit`` whose reader checks the video it opens."""
 import os.path as osp
 
 from mmaction.datasets.transforms import DecordInit
 from mmaction.registry import TRANSFORMS
 from mmengine.fileio import FileClient
 
-from ..video_errors import VideoReadError
+from ..video_errors import VideoReadError, failure_reason
 
 
 @TRANSFORMS.register_module()
 class CheckedDecordInit(DecordInit):
-    """MMAction2's ``DecordInit`` that opens local files in place and checks
-    them.
+    """``DecordInit`` that opens local files in place and checks them.
 
-    On local disk decord opens the file by its path instead of upstream's copy
-    of the whole file in memory (the same speed, measured, without the copy);
-    other backends, or ``in_memory=True``, read the file through upstream's
-    file client. A missing file, an empty or truncated file, a file decord
-    cannot parse and a video with zero frames all raise :class:`VideoReadError`
-    naming the file (decord's own messages name a byte count, not the file).
-    Configuration errors (e.g. an unknown backend) are not video errors and
-    propagate unchanged.
+    Only the reader differs from upstream's: on local disk decord opens the
+    file by its path instead of upstream's copy of the whole file in memory
+    (the same speed, measured, without the copy); other backends, or
+    ``in_memory=True``, read the file through upstream's file client. A
+    missing file, an empty or truncated file, a file decord cannot parse and a
+    video with zero frames all raise :class:`VideoReadError` naming the file
+    (decord's own messages name a byte count, not the file). Configuration
+    errors (e.g. an unknown backend) are not video errors and propagate
+    unchanged.
 
     Required keys: ``filename``. Added keys: ``video_reader``,
     ``total_frames``, ``avg_fps``.
@@ -47,45 +45,38 @@ class CheckedDecordInit(DecordInit):
             io_backend=io_backend, num_threads=num_threads, **kwargs)
         self.in_memory = in_memory
 
-    def transform(self, results: dict) -> dict:
-        import decord
-        filename = results['filename']
-        source = self._source(filename)
+    def _get_video_reader(self, filename: str):
+        """A checked ``decord.VideoReader`` of ``filename``."""
+        by_path = (
+            self.io_backend == 'disk' and not self.kwargs
+            and not self.in_memory)
+        if by_path and not osp.isfile(filename):
+            raise VideoReadError(filename, 'file not found')
+        if not by_path and self.file_client is None:
+            # built here, outside the try below: a bad backend is no video
+            # error
+            self.file_client = FileClient(self.io_backend, **self.kwargs)
         try:
-            reader = decord.VideoReader(source, num_threads=self.num_threads)
+            reader = (
+                self._open_path(filename)
+                if by_path else super()._get_video_reader(filename))
+        except FileNotFoundError as err:
+            raise VideoReadError(filename, 'file not found') from err
         # decord raises RuntimeError or its DECORDError
         except Exception as err:
             raise VideoReadError(
                 filename,
-                f'decord cannot open it (empty, truncated or not a video): '
-                f'{type(err).__name__}: {_first_line(err)}') from err
+                failure_reason(
+                    'decord cannot open it (empty, truncated or not a video)',
+                    err)) from err
         if len(reader) < 1:
             raise VideoReadError(filename, 'the container holds no frames')
-        results['video_reader'] = reader
-        results['total_frames'] = len(reader)
-        results['avg_fps'] = reader.get_avg_fps()
-        return results
+        return reader
 
-    def _source(self, filename: str):
-        """The path itself (local disk) or the file's bytes
-        (``io.BytesIO``)."""
-        local = self.io_backend == 'disk' and not self.kwargs
-        if local and not self.in_memory:
-            if not osp.isfile(filename):
-                raise VideoReadError(filename, 'file not found')
-            return filename
-        if self.file_client is None:
-            self.file_client = FileClient(self.io_backend, **self.kwargs)
-        try:
-            return io.BytesIO(self.file_client.get(filename))
-        except FileNotFoundError as err:
-            raise VideoReadError(filename, 'file not found') from err
+    def _open_path(self, filename: str):
+        import decord
+        return decord.VideoReader(filename, num_threads=self.num_threads)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(io_backend={self.io_backend}, '
                 f'num_threads={self.num_threads}, in_memory={self.in_memory})')
-
-
-def _first_line(err: Exception) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else ''

@@ -1,25 +1,31 @@
-"""Window clip samplers of the paper: a random window for training, evenly
-spaced windows for testing.
+"""Window clip samplers of the paper, as MMAction2 ``SampleFrames`` settings.
 
 Training (paper, Sec. 4.1): a random run of ``window=64`` consecutive frames,
 keeping every ``stride=2``-nd frame, gives a 32-frame clip; the 128-frame mode
 keeps all of 128 consecutive frames (``window=128, stride=1``). Testing (paper,
-Inference): ``num_clips=10`` windows evenly spaced in time. Both write the keys
-of MMAction2's ``SampleFrames`` (``frame_inds``, ``clip_len``,
-``frame_interval``, ``num_clips``), so MMAction2's decoders, ``FormatShape``
-and the spatial transforms follow unchanged.
+Inference): ``num_clips=10`` windows evenly spaced in time.
+
+Both are ``SampleFrames`` with ``clip_len = window // stride`` and
+``frame_interval = stride``; the index arithmetic is upstream's: its train mode
+draws one start uniformly from ``[0, total_frames - window]``, its test mode
+spreads the windows from the first frame to the last, its
+``out_of_bound_opt`` keeps short videos inside the video and its
+``target_fps`` makes the window frame-rate aware. What these classes add: the
+paper's vocabulary, arguments checked when the pipeline is built, and a
+:class:`VideoReadError` naming the file for a video with no frames or, with
+``target_fps``, no frame rate (upstream divides by zero, or silently ignores
+``target_fps``).
 """
+import math
 from numbers import Real
 from typing import Optional
 
-import numpy as np
+from mmaction.datasets.transforms import SampleFrames
 from mmaction.registry import TRANSFORMS
-from mmcv.transforms import BaseTransform
 
 from ..video_errors import VideoReadError
-from .window_indices import (SHORT_VIDEO_MODES, even_starts, fit_to_video,
-                             is_valid_fps, offsets_in_window, random_start,
-                             window_span)
+
+OUT_OF_BOUND_OPTS = ('loop', 'repeat_last')
 
 
 def _positive_int(name: str, value) -> None:
@@ -27,104 +33,81 @@ def _positive_int(name: str, value) -> None:
         raise ValueError(f'{name} must be a positive int, got {value!r}')
 
 
-class WindowSampleBase(BaseTransform):
-    """Shared arguments and index assembly of the window samplers.
+class WindowSampleBase(SampleFrames):
+    """``SampleFrames`` whose clip is ``window // stride`` frames of a window.
 
-    Required keys: ``total_frames``; ``avg_fps`` with ``window_seconds``;
-    ``start_index`` (default 0); ``filename`` (for error messages).
-    Added keys: ``frame_inds`` ((num_clips * clip_len,) int64), ``clip_len``,
+    Required keys: ``total_frames``, ``start_index``; ``avg_fps`` with
+    ``target_fps``; ``filename`` (for error messages). Added keys:
+    ``frame_inds`` ((num_clips * clip_len,) int32), ``clip_len``,
     ``frame_interval``, ``num_clips``.
 
     Args:
         window (int): Consecutive frames one clip is taken from. Default 64.
         stride (int): Keep every ``stride``-th frame of the window; ``window``
-            must be a multiple of it. The clip has ``window // stride`` frames.
-            Default 2.
-        window_seconds (float, optional): Frame-rate-aware mode: the window
-            spans this many seconds at the video's ``avg_fps`` (``round(seconds
-            * fps)`` frames) and the ``window // stride`` frames are spread
-              evenly over it. ``None`` (default)
-            counts the window in frames, as the paper does.
-        short_video (str): Videos shorter than the window: ``'loop'`` (default,
-            as the official code) wraps around to the first frame, ``'pad'``
-            repeats the last frame. Either way the clip keeps its length and no
-            index leaves the video.
+            must be a multiple of it. Default 2.
+        num_clips (int): Windows per video.
+        test_mode (bool): Upstream's evenly spaced, deterministic test windows
+            (True) or one random window (False).
+        out_of_bound_opt (str): Videos shorter than the window: ``'loop'``
+            (default, as the official code) wraps around to the first frame,
+            ``'repeat_last'`` repeats the clip's last frame inside the video.
+        target_fps (float, optional): Frame-rate-aware mode (upstream's): the
+            window spans ``window / target_fps`` seconds at the video's
+            ``avg_fps`` and the clip's frames are spread evenly over it.
+            ``None`` (default) counts the window in frames, as the paper does.
     """
 
     def __init__(self,
                  window: int = 64,
                  stride: int = 2,
-                 window_seconds: Optional[float] = None,
-                 short_video: str = 'loop'):
+                 num_clips: int = 1,
+                 test_mode: bool = False,
+                 out_of_bound_opt: str = 'loop',
+                 target_fps: Optional[float] = None):
         _positive_int('window', window)
         _positive_int('stride', stride)
+        _positive_int('num_clips', num_clips)
         if window % stride != 0:
             raise ValueError(
                 f'window must be a multiple of stride, got window={window}, '
                 f'stride={stride}')
-        if window_seconds is not None and (isinstance(
-                window_seconds, bool) or not isinstance(window_seconds, Real)
-                                           or not window_seconds > 0):
+        if out_of_bound_opt not in OUT_OF_BOUND_OPTS:
             raise ValueError(
-                'window_seconds must be None or a positive number, got '
-                f'{window_seconds!r}')
-        if short_video not in SHORT_VIDEO_MODES:
-            raise ValueError(
-                f'short_video must be one of {list(SHORT_VIDEO_MODES)}, '
-                f'got {short_video!r}')
+                f'out_of_bound_opt must be one of {list(OUT_OF_BOUND_OPTS)}, '
+                f'got {out_of_bound_opt!r}')
+        if target_fps is not None and not _is_valid_fps(target_fps):
+            raise ValueError('target_fps must be None or a positive number, '
+                             f'got {target_fps!r}')
+        super().__init__(
+            clip_len=window // stride,
+            frame_interval=stride,
+            num_clips=num_clips,
+            test_mode=test_mode,
+            out_of_bound_opt=out_of_bound_opt,
+            target_fps=target_fps)
         self.window = window
         self.stride = stride
-        self.window_seconds = window_seconds
-        self.short_video = short_video
-        self.clip_len = window // stride
-
-    def _span(self, results: dict) -> int:
-        """Frames of one window for this video."""
-        if self.window_seconds is None:
-            return self.window
-        fps = results.get('avg_fps')
-        if not is_valid_fps(fps):
-            raise VideoReadError(
-                results.get('filename', '<unknown>'),
-                f'reports no valid frame rate (avg_fps={fps!r}), which '
-                'window_seconds '
-                'needs')
-        return window_span(self.window, self.window_seconds, fps)
-
-    def _starts(self, total_frames: int, span: int) -> np.ndarray:
-        """Window starts, (num_clips,) int64."""
-        raise NotImplementedError
 
     def transform(self, results: dict) -> dict:
+        """Checks the video's frame count (and frame rate), then samples."""
+        filename = results.get('filename', '<unknown>')
         total_frames = int(results['total_frames'])
         if total_frames < 1:
             raise VideoReadError(
-                results.get('filename', '<unknown>'),
-                f'has no frames (total_frames={total_frames})')
-        span = self._span(results)
-        starts = self._starts(total_frames, span)  # (num_clips,)
-        # (num_clips, 1) + (1, clip_len) -> (num_clips, clip_len)
-        frame_inds = starts[:, None] + offsets_in_window(
-            span, self.clip_len)[None, :]
-        frame_inds = fit_to_video(frame_inds, total_frames, self.short_video)
-        results['frame_inds'] = frame_inds.reshape(-1) + results.get(
-            'start_index', 0)
-        results['clip_len'] = self.clip_len
-        results['frame_interval'] = (
-            self.stride if self.window_seconds is None else span /
-            self.clip_len)
-        results['num_clips'] = len(starts)
-        return results
+                filename, f'has no frames (total_frames={total_frames})')
+        fps = results.get('avg_fps')
+        if self.target_fps is not None and not _is_valid_fps(fps):
+            raise VideoReadError(
+                filename, f'reports no valid frame rate (avg_fps={fps!r}), '
+                'which target_fps needs')
+        return super().transform(results)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(window={self.window}, '
-                f'stride={self.stride}, '
-                f'window_seconds={self.window_seconds}, '
-                f'short_video={self.short_video!r}'
-                f'{self._extra_repr()})')
-
-    def _extra_repr(self) -> str:
-        return ''
+                f'stride={self.stride}, num_clips={self.num_clips}, '
+                f'test_mode={self.test_mode}, '
+                f'out_of_bound_opt={self.out_of_bound_opt!r}, '
+                f'target_fps={self.target_fps})')
 
 
 @TRANSFORMS.register_module()
@@ -132,35 +115,44 @@ class RandomWindowSample(WindowSampleBase):
     """Training sampler: one window at a uniformly random start
     (``np.random``).
 
-    Args: see :class:`WindowSampleBase`.
+    Args:
+        window (int): Consecutive frames of the window. Default 64.
+        stride (int): Keep every ``stride``-th frame. Default 2.
+        **kwargs: ``out_of_bound_opt``, ``target_fps`` of
+            :class:`WindowSampleBase`.
     """
 
-    def _starts(self, total_frames: int, span: int) -> np.ndarray:
-        return np.array([random_start(total_frames, span)], dtype=np.int64)
+    def __init__(self, window: int = 64, stride: int = 2, **kwargs):
+        super().__init__(
+            window, stride, num_clips=1, test_mode=False, **kwargs)
 
 
 @TRANSFORMS.register_module()
 class EvenWindowSample(WindowSampleBase):
     """Test sampler: ``num_clips`` windows evenly spaced over the video,
-    deterministic.
+    deterministic (upstream's test mode).
 
-    The first window starts at frame 0, the last ends at the last frame; one
-    clip is centred.
+    The first window starts at frame 0 and the last one ends at the last
+    frame (with ``target_fps``, upstream rounds the spacing down); one clip is
+    centred.
 
     Args:
         num_clips (int): Windows per video (paper: 10). Default 10.
-        **kwargs: ``window``, ``stride``, ``window_seconds``, ``short_video``
-        of
+        window (int): Consecutive frames of a window. Default 64.
+        stride (int): Keep every ``stride``-th frame. Default 2.
+        **kwargs: ``out_of_bound_opt``, ``target_fps`` of
             :class:`WindowSampleBase`.
     """
 
-    def __init__(self, num_clips: int = 10, **kwargs):
-        super().__init__(**kwargs)
-        _positive_int('num_clips', num_clips)
-        self.num_clips = num_clips
+    def __init__(self,
+                 num_clips: int = 10,
+                 window: int = 64,
+                 stride: int = 2,
+                 **kwargs):
+        super().__init__(window, stride, num_clips, test_mode=True, **kwargs)
 
-    def _starts(self, total_frames: int, span: int) -> np.ndarray:
-        return even_starts(total_frames, span, self.num_clips)
 
-    def _extra_repr(self) -> str:
-        return f', num_clips={self.num_clips}'
+def _is_valid_fps(fps) -> bool:
+    """True for a finite, positive number (not a bool)."""
+    return (isinstance(fps, Real) and not isinstance(fps, bool)
+            and math.isfinite(fps) and fps > 0)
