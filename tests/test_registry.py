@@ -12,10 +12,14 @@ ACTION = [('MODELS', 'NLResNet3d'), ('TRANSFORMS', 'RandomWindowSample'),
           ('TRANSFORMS', 'EvenWindowSample'),
           ('TRANSFORMS', 'CheckedDecordInit'),
           ('TRANSFORMS', 'DecordUniqueDecode'),
-          ('DATASETS', 'RobustVideoDataset'), ('METRICS', 'ClipVideoAccuracy')]
-DET = [('MODELS', 'NLResNet'), ('MODELS', 'NLKeypointHead'),
-       ('MODELS', 'KeypointRoIHead'), ('TRANSFORMS', 'LoadKeypoints'),
-       ('TRANSFORMS', 'ResizeKeypoints'), ('TRANSFORMS', 'FlipKeypoints'),
+          ('DATASETS', 'RobustVideoDataset'), ('METRICS', 'ClipVideoAccuracy'),
+          ('DATASETS', 'CharadesDataset'),
+          ('TRANSFORMS', 'WindowActionLabels'),
+          ('MODELS', 'MultiLabelI3DHead'), ('METRICS', 'CharadesMeanAP')]
+DET = [('MODELS', 'NLResNet'), ('MODELS', 'NLResNeXt'),
+       ('MODELS', 'NLKeypointHead'), ('MODELS', 'KeypointRoIHead'),
+       ('TRANSFORMS', 'LoadKeypoints'), ('TRANSFORMS', 'ResizeKeypoints'),
+       ('TRANSFORMS', 'FlipKeypoints'),
        ('TRANSFORMS', 'PackDetKeypointInputs'),
        ('DATASETS', 'CocoKeypointDataset'), ('METRICS', 'CocoKeypointMetric')]
 FRAMEWORKS = {'mmaction': action_registries, 'mmdet': det_registries}
