@@ -40,8 +40,8 @@ def trained(tmp_path_factory):
         patch.setenv('SYNTHETIC_CHARADES_ROOT', data)
         load_tool('train.py').main([
             CONFIG, '--work-dir', work_dir, '--cfg-options',
-            'default_hooks.logger.interval=1'
-        ])
+            'default_hooks.logger.interval=1', 'log_processor.window_size=1'
+        ])  # the loss of every iteration, not a running mean
     return data, work_dir
 
 
