@@ -37,7 +37,7 @@ def trained(tmp_path_factory):
     load_tool('data/make_synthetic_charades.py').main(
         [data, '--num-train', '16', '--num-test', '8'])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv('SYNTHETIC_CHARADES_ROOT', data)
+        patch.setenv('CHARADES_ROOT', data)
         load_tool('train.py').main([
             CONFIG, '--work-dir', work_dir, '--cfg-options',
             'default_hooks.logger.interval=1', 'log_processor.window_size=1'
@@ -63,7 +63,7 @@ def test_training_reduces_the_loss(trained):
 def test_tested_map_matches_the_dumped_predictions(trained, tmp_path,
                                                    monkeypatch):
     data, work_dir = trained
-    monkeypatch.setenv('SYNTHETIC_CHARADES_ROOT', data)
+    monkeypatch.setenv('CHARADES_ROOT', data)
     metrics_file, dump = tmp_path / 'metrics.json', tmp_path / 'preds.pkl'
     load_tool('test.py').main([
         CONFIG,

@@ -24,7 +24,6 @@
 # (CheckedDecordInit first, before the sampler).
 custom_imports = dict(imports=['nl_plugin.action'], allow_failed_imports=False)
 
-dataset_type = 'CharadesDataset'
 # The data set folder is data/charades unless the environment sets
 # CHARADES_ROOT.
 data_root = '{{$CHARADES_ROOT:data/charades}}'
@@ -74,41 +73,27 @@ test_pipeline_3crop = [
     *test_pipeline[3:]  # FormatShape, PackActionInputs
 ]
 
-train_dataloader = dict(
-    batch_size=1,  # paper: 1 clip per GPU
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_train,
-        classes_file=classes_file,
-        data_prefix=dict(img=frames_root),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,  # fully convolutional: frame widths differ between videos
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_val,
-        classes_file=classes_file,
-        data_prefix=dict(img=frames_root),
-        pipeline=val_pipeline,
-        test_mode=True))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_val,
-        classes_file=classes_file,
-        data_prefix=dict(img=frames_root),
-        pipeline=test_pipeline,
-        test_mode=True))
+
+def _loader(pipeline, ann_file, test_mode):
+    """A dataloader of CharadesDataset, 1 video per GPU (fully convolutional
+    tests: frame widths differ between videos)."""
+    return dict(
+        batch_size=1,  # training: the paper's 1 clip per GPU
+        num_workers=8,
+        persistent_workers=True,
+        sampler=dict(type='DefaultSampler', shuffle=not test_mode),
+        dataset=dict(
+            type='CharadesDataset',
+            ann_file=ann_file,
+            classes_file=classes_file,
+            data_prefix=dict(img=frames_root),
+            pipeline=pipeline,
+            test_mode=test_mode))
+
+
+train_dataloader = _loader(train_pipeline, ann_file_train, False)
+val_dataloader = _loader(val_pipeline, ann_file_val, True)
+test_dataloader = _loader(test_pipeline, ann_file_val, True)
 
 val_evaluator = dict(type='CharadesMeanAP')
 test_evaluator = dict(type='CharadesMeanAP', per_class=True)
