@@ -8,14 +8,12 @@ from glob import glob
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.dataset import pseudo_collate
-from mmengine.evaluator import Evaluator
-from mmengine.registry import DATASETS, MODELS, DefaultScope
+from mmengine.registry import MODELS, DefaultScope
 
 from nl_plugin.action.datasets.synthetic_charades import \
     make_synthetic_charades
 from nl_plugin.engine import config_errors, load_config
-from config_helpers import lr_at, tiny_transform
+from config_helpers import batch, evaluate_val_and_test, lr_at, tiny_transform
 from project_paths import CONFIGS
 
 CHARADES = osp.join(CONFIGS, 'recognition', 'charades')
@@ -50,12 +48,6 @@ def _tiny(cfg: Config) -> Config:
     return cfg
 
 
-def _batch(cfg: Config, key: str, n: int):
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        dataset = DATASETS.build(cfg[key].dataset)
-    return pseudo_collate([dataset[i] for i in range(n)])
-
-
 def test_every_config_is_known():
     names = {osp.basename(p) for p in glob(osp.join(CHARADES, '*.py'))}
     assert names == set(TABLE_4.values()) | {
@@ -79,20 +71,11 @@ def test_table_4_config_builds_and_runs(row, root):
     assert type(model.cls_head.loss_cls).__name__ == 'BCELossWithLogits'
     model.train()
     data = model.data_preprocessor(
-        _batch(cfg, 'train_dataloader', 1), training=True)
+        batch(cfg, 'train_dataloader', 1), training=True)
     assert data['inputs'].shape == (1, 1, 3, 8, 64, 64)  # 288 -> 64
     assert torch.isfinite(model(**data, mode='loss')['loss_cls'])
-    model.eval()
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        evaluator = Evaluator(cfg.test_evaluator)
-    evaluator.dataset_meta = {}
-    with torch.no_grad():
-        for key in ('val_dataloader', 'test_dataloader'):
-            data = model.data_preprocessor(_batch(cfg, key, 2), training=False)
-            samples = model(**data, mode='predict')
-            assert samples[0].pred_score.shape == (4, )
-            evaluator.process(samples)
-    metrics = evaluator.evaluate(4)
+    metrics, samples = evaluate_val_and_test(model, cfg, 2)
+    assert all(s.pred_score.shape == (4, ) for s in samples)
     assert 0 <= metrics['charades/mAP'] <= 1
 
 
@@ -143,5 +126,5 @@ def test_3crop_variant_tests_30_views(row, root):
     assert cfg.train_dataloader == _load(TABLE_4[row], root).train_dataloader
     test = cfg.test_dataloader.dataset.pipeline
     assert test[3] == dict(type='ThreeCrop', crop_size=320)
-    sample = _batch(_tiny(cfg), 'test_dataloader', 1)
+    sample = batch(_tiny(cfg), 'test_dataloader', 1)
     assert sample['inputs'][0].shape == (30, 3, 8, 64, 64)

@@ -10,12 +10,10 @@ from glob import glob
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.dataset import pseudo_collate
-from mmengine.evaluator import Evaluator
-from mmengine.registry import DATASETS, MODELS, DefaultScope
+from mmengine.registry import MODELS, DefaultScope
 
 from nl_plugin.engine import config_errors, load_config
-from config_helpers import lr_at, tiny_transform
+from config_helpers import batch, evaluate_val_and_test, lr_at, tiny_transform
 from project_paths import ROOT
 from tiny_videos import dataset_paths, make_tiny_synthetic
 
@@ -62,12 +60,6 @@ def kinetics_root(tiny_root, tmp_path_factory):
                                 str(tmp_path_factory.mktemp('k400')))
 
 
-def _batch(cfg: Config, key: str, n: int):
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        dataset = DATASETS.build(cfg[key].dataset)
-    return pseudo_collate([dataset[i] for i in range(n)])
-
-
 @pytest.mark.parametrize('path', EXPERIMENTS, ids=_rel)
 def test_experiment_builds_and_runs(path, tiny_root):
     cfg = _tiny_cfg(load_config(path), tiny_root)
@@ -81,20 +73,11 @@ def test_experiment_builds_and_runs(path, tiny_root):
                          *EXPECTED_NL[_rel(path)[len('recognition/'):]])
     model.train()
     data = model.data_preprocessor(
-        _batch(cfg, 'train_dataloader', 2), training=True)
+        batch(cfg, 'train_dataloader', 2), training=True)
     losses = model(**data, mode='loss')
     assert torch.isfinite(losses['loss_cls'])
 
-    model.eval()
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        evaluator = Evaluator(cfg.test_evaluator)
-    evaluator.dataset_meta = {}
-    with torch.no_grad():
-        for key in ('val_dataloader', 'test_dataloader'):
-            data = model.data_preprocessor(_batch(cfg, key, 1), training=False)
-            samples = model(**data, mode='predict')
-            evaluator.process(samples)
-    metrics = evaluator.evaluate(2)
+    metrics, _ = evaluate_val_and_test(model, cfg, 1)
     assert metrics and all(0.0 <= v <= 1.0 for v in metrics.values())
 
 

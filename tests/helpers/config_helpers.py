@@ -1,8 +1,11 @@
-"""Helpers of the config tests: tiny pipelines and the LR a schedule gives."""
+"""Helpers of the config tests: tiny pipelines, the LR a schedule gives, and
+one batch through a config's data, model and evaluator."""
 import torch
 from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.evaluator import Evaluator
 from mmengine.optim import OptimWrapper
-from mmengine.registry import PARAM_SCHEDULERS
+from mmengine.registry import DATASETS, PARAM_SCHEDULERS, DefaultScope
 
 # Shrinks every size-like argument of a transform (tiny inputs, same code
 # paths).
@@ -48,3 +51,31 @@ def lr_at(cfg: Config, iterations):
         for scheduler in schedulers:
             scheduler.step()
     return lrs
+
+
+def batch(cfg: Config, key: str, n: int) -> dict:
+    """The first ``n`` samples of the data set of dataloader ``key``,
+    collated."""
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        dataset = DATASETS.build(cfg[key].dataset)
+    return pseudo_collate([dataset[i] for i in range(n)])
+
+
+def evaluate_val_and_test(model, cfg: Config, n: int):
+    """The config's test evaluator on ``n`` videos of the val loader and ``n``
+    of the test loader, predicted by ``model`` in eval mode.
+
+    Returns:
+        tuple: ``(metrics, samples)``, the predicted data samples of both.
+    """
+    model.eval()
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        evaluator = Evaluator(cfg.test_evaluator)
+    evaluator.dataset_meta = {}
+    samples = []
+    with torch.no_grad():
+        for key in ('val_dataloader', 'test_dataloader'):
+            data = model.data_preprocessor(batch(cfg, key, n), training=False)
+            samples += model(**data, mode='predict')
+            evaluator.process(samples[-n:])
+    return evaluator.evaluate(2 * n), samples
