@@ -24,7 +24,12 @@ INSTALL_REQUIRES = [
 ]
 EXTRAS_REQUIRE = {
     'det': ['mmdet==3.3.0', 'pycocotools>=2.0.7'],
-    'tests': ['pytest>=7.0', 'pytest-timeout>=2.1', 'pre-commit>=3.5'],
+    'tests': [
+        'pytest>=7.0',
+        'pytest-timeout>=2.1',
+        'pre-commit>=3.5',
+        'scikit-learn>=1.3'  # reference average precision of the mAP tests
+    ],
 }
 
 

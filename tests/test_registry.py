@@ -12,9 +12,14 @@ ACTION = [('MODELS', 'NLResNet3d'), ('TRANSFORMS', 'RandomWindowSample'),
           ('TRANSFORMS', 'EvenWindowSample'),
           ('TRANSFORMS', 'CheckedDecordInit'),
           ('TRANSFORMS', 'DecordUniqueDecode'),
-          ('DATASETS', 'RobustVideoDataset'), ('METRICS', 'ClipVideoAccuracy')]
-DET = [('MODELS', 'NLResNet'), ('MODELS', 'NLKeypointHead'),
-       ('MODELS', 'KeypointRoIHead'), ('TRANSFORMS', 'LoadKeypoints'),
+          ('DATASETS', 'RobustVideoDataset'), ('METRICS', 'ClipVideoAccuracy'),
+          ('DATASETS', 'CharadesDataset'),
+          ('TRANSFORMS', 'WindowActionLabels'),
+          ('MODELS', 'MultiLabelI3DHead'), ('METRICS', 'CharadesMeanAP'),
+          ('HOOKS', 'SkippedVideosHook')]
+DET = [('MODELS', 'NLResNet'), ('MODELS', 'NLResNeXt'),
+       ('MODELS', 'NLKeypointHead'), ('MODELS', 'KeypointRoIHead'),
+       ('TRANSFORMS', 'LoadKeypoints'),
        ('TRANSFORMS', 'PackDetKeypointInputs'),
        ('DATASETS', 'CocoKeypointDataset'), ('METRICS', 'CocoKeypointMetric')]
 FRAMEWORKS = {'mmaction': action_registries, 'mmdet': det_registries}

@@ -1,5 +1,6 @@
 """nl_plugin for MMAction2: NL-ResNet3d backbones, clip samplers, video data
-and clip/video-level metrics, registered in ``mmaction.registry``.
+(Charades too), a multi-label head, clip/video-level accuracy and Charades
+mAP, registered in ``mmaction.registry``.
 
 Configs: ``custom_imports = dict(imports=['nl_plugin.action'],
 allow_failed_imports=False)``. Never imports mmdet; runs on ``mmcv-lite``.
@@ -10,13 +11,17 @@ from ..compat import installed  # noqa: F401  first: fixes before mmaction
 from .. import blocks  # noqa: F401  root-registered NL blocks
 from ..engine import atomic_checkpoint  # noqa: F401  AtomicCheckpointHook
 from .backbones import NLResNet3d
-from .datasets import (CheckedDecordInit, DecordUniqueDecode, EvenWindowSample,
-                       RandomWindowSample, RobustVideoDataset, VideoReadError)
-from .evaluation import ClipVideoAccuracy
+from .datasets import (CharadesDataset, CheckedDecordInit, DecordUniqueDecode,
+                       EvenWindowSample, RandomWindowSample,
+                       RobustVideoDataset, VideoReadError, WindowActionLabels)
+from .evaluation import CharadesMeanAP, ClipVideoAccuracy
+from .heads import MultiLabelI3DHead
 from .hooks import SkippedVideosHook
 
 __all__ = [
     'NLResNet3d', 'CheckedDecordInit', 'DecordUniqueDecode',
     'EvenWindowSample', 'RandomWindowSample', 'RobustVideoDataset',
-    'VideoReadError', 'ClipVideoAccuracy', 'SkippedVideosHook'
+    'VideoReadError', 'ClipVideoAccuracy', 'SkippedVideosHook',
+    'CharadesDataset', 'WindowActionLabels', 'CharadesMeanAP',
+    'MultiLabelI3DHead'
 ]

@@ -10,12 +10,10 @@ from glob import glob
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.dataset import pseudo_collate
-from mmengine.evaluator import Evaluator
-from mmengine.optim import OptimWrapper
-from mmengine.registry import DATASETS, MODELS, PARAM_SCHEDULERS, DefaultScope
+from mmengine.registry import MODELS, DefaultScope
 
 from nl_plugin.engine import config_errors, load_config
+from config_helpers import batch, evaluate_val_and_test, lr_at, tiny_transform
 from project_paths import ROOT
 from tiny_videos import dataset_paths, make_tiny_synthetic
 
@@ -26,34 +24,16 @@ def _rel(path):
     return osp.relpath(path, CONFIGS)
 
 
+# Kinetics-style configs and the demo; Charades: test_charades_configs.py
 EXPERIMENTS = sorted(
+    p for p in
     glob(osp.join(CONFIGS, 'recognition', '**', '*.py'), recursive=True) +
-    glob(osp.join(CONFIGS, 'demo', '*.py')))
+    glob(osp.join(CONFIGS, 'demo', '*.py')) if '/charades/' not in p)
 MODEL_BASES = sorted(glob(osp.join(CONFIGS, '_base_', 'models', '*.py')))
 KINETICS = [
     p for p in EXPERIMENTS
     if 'kinetics400' in osp.basename(p) and '/mixing/' not in p
 ]
-
-# Shrinks every size-like argument of a transform (tiny inputs, same code
-# paths).
-_TINY = dict(
-    crop_size=56, input_size=56, size=56, scale_range=(64, 72), clip_len=8)
-
-
-def _tiny_transform(t: dict) -> dict:
-    t = dict(t)
-    for key, value in _TINY.items():
-        if key in t:
-            t[key] = value
-    if 'scale' in t:  # (-1, 256) -> (-1, 64); (224, 224) -> (56, 56)
-        t['scale'] = tuple(-1 if s == -1 else (64 if s >= 256 else 56)
-                           for s in t['scale'])
-    if t.get('type') == 'ThreeCrop':  # crops must span the short side (64)
-        t['crop_size'] = 64
-    if 'window' in t:  # 8 frames at the config's stride
-        t['window'] = 8 * t.get('stride', 1)
-    return t
 
 
 def _tiny_cfg(cfg: Config, data_root: str) -> Config:
@@ -62,7 +42,7 @@ def _tiny_cfg(cfg: Config, data_root: str) -> Config:
                        ('val', 'val_dataloader'), ('val', 'test_dataloader')):
         dataset = cfg[key].dataset
         dataset.update(dataset_paths(data_root, split))
-        dataset.pipeline = [_tiny_transform(t) for t in dataset.pipeline]
+        dataset.pipeline = [tiny_transform(t) for t in dataset.pipeline]
     backbone = cfg.model.backbone
     backbone.pretrained = None
     return cfg
@@ -80,12 +60,6 @@ def kinetics_root(tiny_root, tmp_path_factory):
                                 str(tmp_path_factory.mktemp('k400')))
 
 
-def _batch(cfg: Config, key: str, n: int):
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        dataset = DATASETS.build(cfg[key].dataset)
-    return pseudo_collate([dataset[i] for i in range(n)])
-
-
 @pytest.mark.parametrize('path', EXPERIMENTS, ids=_rel)
 def test_experiment_builds_and_runs(path, tiny_root):
     cfg = _tiny_cfg(load_config(path), tiny_root)
@@ -99,20 +73,11 @@ def test_experiment_builds_and_runs(path, tiny_root):
                          *EXPECTED_NL[_rel(path)[len('recognition/'):]])
     model.train()
     data = model.data_preprocessor(
-        _batch(cfg, 'train_dataloader', 2), training=True)
+        batch(cfg, 'train_dataloader', 2), training=True)
     losses = model(**data, mode='loss')
     assert torch.isfinite(losses['loss_cls'])
 
-    model.eval()
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        evaluator = Evaluator(cfg.test_evaluator)
-    evaluator.dataset_meta = {}
-    with torch.no_grad():
-        for key in ('val_dataloader', 'test_dataloader'):
-            data = model.data_preprocessor(_batch(cfg, key, 1), training=False)
-            samples = model(**data, mode='predict')
-            evaluator.process(samples)
-    metrics = evaluator.evaluate(2)
+    metrics, _ = evaluate_val_and_test(model, cfg, 1)
     assert metrics and all(0.0 <= v <= 1.0 for v in metrics.values())
 
 
@@ -263,29 +228,6 @@ def test_r101_10block_has_4_blocks_in_res3_and_6_in_res4():
         'res4') == 6
 
 
-def _lr_at(cfg: Config, iterations):
-    """LR the Runner would use at each (0-based) iteration: the schedulers are
-    stepped once after every iteration, as ParamSchedulerHook does."""
-    param = torch.nn.Parameter(torch.zeros(1))
-    opt = cfg.optim_wrapper.optimizer
-    wrapper = OptimWrapper(
-        torch.optim.SGD([param],
-                        lr=opt.lr,
-                        momentum=opt.momentum,
-                        weight_decay=opt.weight_decay))
-    schedulers = [
-        PARAM_SCHEDULERS.build(dict(s, optimizer=wrapper))
-        for s in cfg.param_scheduler
-    ]
-    lrs, wanted = {}, set(iterations)
-    for it in range(max(iterations) + 1):
-        if it in wanted:
-            lrs[it] = wrapper.param_groups[0]['lr']
-        for scheduler in schedulers:
-            scheduler.step()
-    return lrs
-
-
 @pytest.mark.parametrize('name,base_lr,batch,base_batch,frames', [
     ('c2d/c2d_r50' + _K, 0.01, 8, 64, 32),
     ('nl_i3d/nl-i3d_r101_8xb2-128x1x1-400k_kinetics400-rgb.py', 0.0025, 2, 16,
@@ -302,7 +244,7 @@ def test_schedule(name, base_lr, batch, base_batch, frames):
     assert cfg.train_dataloader.batch_size == batch
     assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=base_batch)
     assert base_batch == 8 * batch  # the paper's 8 GPUs
-    lrs = _lr_at(cfg, [0, 149999, 150000, 299999, 300000, 399999])
+    lrs = lr_at(cfg, [0, 149999, 150000, 299999, 300000, 399999])
     assert lrs[0] == pytest.approx(base_lr) and lrs[149999] == pytest.approx(
         base_lr)
     assert lrs[150000] == pytest.approx(base_lr * 0.1)

@@ -45,7 +45,7 @@ def video_dir_name(split: str) -> str:
     return f'videos_{split}'
 
 
-def _colour(hue: float, rng: np.random.Generator) -> np.ndarray:
+def colour_of_hue(hue: float, rng: np.random.Generator) -> np.ndarray:
     """An RGB colour of the given hue (in [0, 1)), saturated and bright; (3,)
     float."""
     rgb = colorsys.hsv_to_rgb(hue % 1.0, rng.uniform(0.7, 1.0),
@@ -53,8 +53,8 @@ def _colour(hue: float, rng: np.random.Generator) -> np.ndarray:
     return np.array(rgb) * 255.0
 
 
-def _background(num_frames: int, height: int, width: int,
-                rng: np.random.Generator) -> np.ndarray:
+def noisy_background(num_frames: int, height: int, width: int,
+                     rng: np.random.Generator) -> np.ndarray:
     """Dark, slightly graded background with per-frame noise; (T, H, W, 3)
     float32."""
     base = rng.uniform(20, 70, size=3).astype(np.float32)
@@ -68,8 +68,8 @@ def _background(num_frames: int, height: int, width: int,
     return noise
 
 
-def _paint(frames: np.ndarray, t0: int, t1: int, ys: np.ndarray,
-           xs: np.ndarray, size: int, colour: np.ndarray) -> None:
+def paint_square(frames: np.ndarray, t0: int, t1: int, ys: np.ndarray,
+                 xs: np.ndarray, size: int, colour: np.ndarray) -> None:
     """Draws a square with top-left corner (ys[t], xs[t]) on frames
     t0..t1-1."""
     for t in range(max(t0, 0), min(t1, len(frames))):
@@ -118,22 +118,22 @@ def _render_colour(frames, variant, rng, size):
     size = min(2 * size, width // 5)
     hue = rng.random()
     later_hue = hue if variant == 0 else hue + rng.uniform(0.3, 0.7)
-    colours = (_colour(hue, rng), _colour(later_hue, rng))
+    colours = (colour_of_hue(hue, rng), colour_of_hue(later_hue, rng))
     first = (int(rng.integers(0, height - size)),
              int(rng.integers(0, width - size)))
     second = _far_position(height, width, size, first, rng)
     length = int(0.4 * num_frames)
     for (y, x), colour, t0 in zip((first, second), colours,
                                   (0, num_frames - length)):
-        _paint(frames, t0, t0 + length, np.full(num_frames, y),
-               np.full(num_frames, x), size, colour)
+        paint_square(frames, t0, t0 + length, np.full(num_frames, y),
+                     np.full(num_frames, x), size, colour)
 
 
 def _render_order(frames, variant, rng, size):
     """``warm_moves_first`` (variant 0) / ``cool_moves_first`` (variant 1)."""
     num_frames, height, width = frames.shape[:3]
-    warm = _colour(rng.uniform(-0.05, 0.12), rng)  # reds to yellows
-    cool = _colour(rng.uniform(0.5, 0.7), rng)  # cyans to blues
+    warm = colour_of_hue(rng.uniform(-0.05, 0.12), rng)  # reds to yellows
+    cool = colour_of_hue(rng.uniform(0.5, 0.7), rng)  # cyans to blues
     pos_a, pos_b = _side_positions(height, width, size, rng)
     if rng.random() < 0.5:
         pos_a, pos_b = pos_b, pos_a
@@ -145,14 +145,14 @@ def _render_order(frames, variant, rng, size):
                                                           cool_at)):
         dy = (height // 3) * (1 if pos[0] < (height - size) / 2 else -1)
         ys, xs = _slide_track(num_frames, pos, move_at, duration, dy)
-        _paint(frames, 0, num_frames, ys, xs, size, colour)
+        paint_square(frames, 0, num_frames, ys, xs, size, colour)
 
 
 def _render_return(frames, variant, rng, size):
     """``returns_to_start`` (variant 0) / ``reappears_elsewhere`` (variant
     1)."""
     num_frames, height, width = frames.shape[:3]
-    colour = _colour(rng.random(), rng)
+    colour = colour_of_hue(rng.random(), rng)
     first = (int(rng.integers(0, height - size)),
              int(rng.integers(0, width - size)))
     second = first if variant == 0 else _far_position(height, width, size,
@@ -160,8 +160,8 @@ def _render_return(frames, variant, rng, size):
     vanish = int(rng.uniform(0.2, 0.35) * num_frames)
     back = int(rng.uniform(0.65, 0.8) * num_frames)
     for (y, x), t0, t1 in ((first, 0, vanish), (second, back, num_frames)):
-        _paint(frames, t0, t1, np.full(num_frames, y), np.full(num_frames, x),
-               size, colour)
+        paint_square(frames, t0, t1, np.full(num_frames, y),
+                     np.full(num_frames, x), size, colour)
 
 
 # One renderer per pair of classes; labels 2i and 2i + 1 are its variants 0 and
@@ -190,7 +190,7 @@ def render_video(label: int, num_frames: int, height: int, width: int,
     if height < 16 or width < 16:
         raise ValueError(
             f'height and width must be >= 16, got {height}x{width}')
-    frames = _background(num_frames, height, width, rng)  # (T, H, W, 3)
+    frames = noisy_background(num_frames, height, width, rng)  # (T, H, W, 3)
     PAIR_RENDERERS[label // 2](frames, label % 2, rng, max(height // 8, 4))
     return np.clip(np.round(frames), 0, 255).astype(np.uint8)
 

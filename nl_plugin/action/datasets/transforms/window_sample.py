@@ -75,7 +75,7 @@ class WindowSampleBase(SampleFrames):
             raise ValueError(
                 f'out_of_bound_opt must be one of {list(OUT_OF_BOUND_OPTS)}, '
                 f'got {out_of_bound_opt!r}')
-        if target_fps is not None and not _is_valid_fps(target_fps):
+        if target_fps is not None and not is_valid_fps(target_fps):
             raise ValueError('target_fps must be None or a positive number, '
                              f'got {target_fps!r}')
         super().__init__(
@@ -96,7 +96,7 @@ class WindowSampleBase(SampleFrames):
             raise VideoReadError(
                 filename, f'has no frames (total_frames={total_frames})')
         fps = results.get('avg_fps')
-        if self.target_fps is not None and not _is_valid_fps(fps):
+        if self.target_fps is not None and not is_valid_fps(fps):
             raise VideoReadError(
                 filename, f'reports no valid frame rate (avg_fps={fps!r}), '
                 'which target_fps needs')
@@ -152,7 +152,7 @@ class EvenWindowSample(WindowSampleBase):
         super().__init__(window, stride, num_clips, test_mode=True, **kwargs)
 
 
-def _is_valid_fps(fps) -> bool:
+def is_valid_fps(fps) -> bool:
     """True for a finite, positive number (not a bool)."""
     return (isinstance(fps, Real) and not isinstance(fps, bool)
             and math.isfinite(fps) and fps > 0)
