@@ -3,12 +3,13 @@ glue."""
 from .cli import add_runner_arguments, parse_runner_args
 from .errors import ConfigError
 from .launch import check_devices, setup_distributed, slurm_env
-from .run_config import (config_scope, load_config, set_amp, set_resume,
-                         set_work_dir)
+from .run_config import (build_model, config_scope, load_config, set_amp,
+                         set_resume, set_work_dir)
 from .validate import check_config, config_errors
 
 __all__ = [
     'add_runner_arguments', 'parse_runner_args', 'ConfigError', 'check_config',
     'config_errors', 'check_devices', 'setup_distributed', 'slurm_env',
-    'load_config', 'set_amp', 'set_resume', 'set_work_dir', 'config_scope'
+    'load_config', 'set_amp', 'set_resume', 'set_work_dir', 'config_scope',
+    'build_model'
 ]

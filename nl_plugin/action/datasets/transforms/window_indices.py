@@ -67,6 +67,23 @@ def even_starts(total_frames: int, span: int, num_clips: int) -> np.ndarray:
         num_clips - 1)
 
 
+def spread_starts(total_frames: int, num_clips: int) -> np.ndarray:
+    """Starts of the official code's test clips: ``k * total_frames /
+    num_clips``.
+
+    ``start_k = int(float32(total_frames / num_clips) * k) % total_frames``,
+    in float32 as the official decoder computes it: the starts spread over the
+    whole video, so the last windows run past its end and wrap around (see
+    :func:`fit_to_video` with ``'loop'``).
+
+    Returns:
+        np.ndarray: (num_clips,) int64.
+    """
+    gap = np.float32(total_frames) / np.float32(num_clips)
+    starts = np.arange(num_clips, dtype=np.float32) * gap  # float32 products
+    return starts.astype(np.int64) % total_frames
+
+
 def fit_to_video(frame_inds: np.ndarray, total_frames: int,
                  mode: str) -> np.ndarray:
     """Maps indices past the last frame back into the video.

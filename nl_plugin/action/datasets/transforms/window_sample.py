@@ -21,7 +21,9 @@ from mmcv.transforms import BaseTransform
 from ..video_errors import VideoReadError
 from .window_indices import (SHORT_VIDEO_MODES, even_starts, fit_to_video,
                              is_valid_fps, offsets_in_window, random_start,
-                             window_span)
+                             spread_starts, window_span)
+
+SPACINGS = ('fit', 'wrap')
 
 
 def _positive_int(name: str, value) -> None:
@@ -146,23 +148,35 @@ class EvenWindowSample(WindowSampleBase):
     """Test sampler: ``num_clips`` windows evenly spaced over the video,
     deterministic.
 
-    The first window starts at frame 0, the last ends at the last frame; one
-    clip is centred.
-
     Args:
         num_clips (int): Windows per video (paper: 10). Default 10.
+        spacing (str): ``'fit'`` (default): the first window starts at frame
+            0 and the last ends at the last frame (one clip is centred).
+            ``'wrap'``: the official code's test clips, window ``k`` starting
+            at ``int(k * total_frames / num_clips)``, so that the later
+            windows run past the end and wrap around to the first frames
+            (needs ``short_video='loop'``).
         **kwargs: ``window``, ``stride``, ``window_seconds``, ``short_video``
-        of
-            :class:`WindowSampleBase`.
+            of :class:`WindowSampleBase`.
     """
 
-    def __init__(self, num_clips: int = 10, **kwargs):
+    def __init__(self, num_clips: int = 10, spacing: str = 'fit', **kwargs):
         super().__init__(**kwargs)
         _positive_int('num_clips', num_clips)
+        if spacing not in SPACINGS:
+            raise ValueError(f'spacing must be one of {list(SPACINGS)}, got '
+                             f'{spacing!r}')
+        if spacing == 'wrap' and self.short_video != 'loop':
+            raise ValueError(
+                "spacing='wrap' wraps frame indices around the video end: "
+                f"it needs short_video='loop', got {self.short_video!r}")
         self.num_clips = num_clips
+        self.spacing = spacing
 
     def _starts(self, total_frames: int, span: int) -> np.ndarray:
+        if self.spacing == 'wrap':
+            return spread_starts(total_frames, self.num_clips)
         return even_starts(total_frames, span, self.num_clips)
 
     def _extra_repr(self) -> str:
-        return f', num_clips={self.num_clips}'
+        return f', num_clips={self.num_clips}, spacing={self.spacing!r}'
