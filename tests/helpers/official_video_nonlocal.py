@@ -121,10 +121,10 @@ def random_blobs(arch: Arch, seed: int = 0) -> Dict[str, np.ndarray]:
     blobs = {}
     for name, shape in blob_shapes(arch).items():
         if name.endswith('_w'):
-            fan_in = int(np.prod(shape[1:]))
-            value = rng.normal(0, np.sqrt(2.0 / fan_in), shape)
+            std = np.sqrt(2.0 / np.prod(shape[1:]))
             if name == 'pred_w' or name.endswith('_out_w'):
-                value *= 0.2  # logits of a few units; NL branches small
+                std *= 0.2  # logits of a few units; NL branches small
+            value = rng.standard_normal(shape, dtype=np.float32) * std
         elif name.endswith('_riv'):
             value = rng.uniform(0.5, 2.0, shape)
         elif name.endswith(('_rm', '_b')):
@@ -133,7 +133,7 @@ def random_blobs(arch: Arch, seed: int = 0) -> Dict[str, np.ndarray]:
             small = 'branch2c' in name or name.startswith('nonlocal')
             value = rng.uniform(0.1, 0.3, shape) if small else rng.uniform(
                 0.5, 1.5, shape)
-        blobs[name] = value.astype(np.float32)
+        blobs[name] = value.astype(np.float32, copy=False)
     return blobs
 
 
