@@ -1,7 +1,6 @@
 """Every recognition and demo config loads, passes the checks, builds its model
-and one
-batch of each split (real pipelines, tiny shapes), and runs a forward; the
-configs match the paper's architecture, placement and schedule."""
+and one batch of each split (real pipelines, tiny shapes), and runs a forward;
+the configs match the paper's architecture, placement and schedule."""
 import copy
 import importlib.util
 import os
@@ -120,7 +119,8 @@ def test_experiment_builds_and_runs(path, tiny_root):
     assert torch.isfinite(losses['loss_cls'])
 
     model.eval()
-    evaluator = Evaluator(cfg.test_evaluator)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        evaluator = Evaluator(cfg.test_evaluator)
     evaluator.dataset_meta = {}
     with torch.no_grad():
         for key in ('val_dataloader', 'test_dataloader'):
