@@ -41,7 +41,8 @@ def test_get_complexity_tool_on_a_config():
     out = subprocess.run([
         sys.executable,
         os.path.join(ROOT, 'tools/analysis/get_complexity.py'), baseline,
-        config, '--shape', '1', '1', '3', '8', '112', '112', '--markdown'
+        config, '--shape', '1', '1', '3', '8', '112', '112', '--markdown',
+        '--baseline', baseline
     ],
                          capture_output=True,
                          text=True,
@@ -52,8 +53,13 @@ def test_get_complexity_tool_on_a_config():
         line.split('|')[1:-1] for line in out.stdout.splitlines()
         if line.startswith('|')
     ]
-    (_, _, p0, f0), (_, _, p1, f1) = [[s.strip() for s in r] for r in rows]
+    (_, _, p0, f0, rp0, rf0), (_, _, p1, f1, rp1,
+                               rf1) = [[s.strip() for s in r] for r in rows]
     # one NL block at res4 (1024 ch, inner 512): theta, phi, g, W_z + BN
     assert float(p1) - float(p0) == pytest.approx(
         (4 * 1024 * 512 + 3 * 512 + 1024 + 2 * 1024) / 1e6, abs=0.06)
     assert float(f1) > float(f0)
+    # --baseline: ratios to the baseline's counts (itself: 1)
+    assert (rp0, rf0) == ('1.00x', '1.00x')
+    assert float(rp1[:-1]) == pytest.approx(float(p1) / float(p0), abs=0.01)
+    assert float(rf1[:-1]) == pytest.approx(float(f1) / float(f0), abs=0.01)

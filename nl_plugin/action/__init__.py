@@ -1,6 +1,7 @@
-"""nl_plugin for MMAction2: NL-ResNet3d backbones, clip samplers, video data
-(Charades too), a multi-label head, clip/video-level accuracy and Charades
-mAP, registered in ``mmaction.registry``.
+"""nl_plugin for MMAction2: NL-ResNet3d backbones, the official models' head,
+clip samplers, video data (Charades too), a multi-label head, clip/video-level
+accuracy and Charades mAP, registered in ``mmaction.registry``; the converter
+of the authors' released models.
 
 Configs: ``custom_imports = dict(imports=['nl_plugin.action'],
 allow_failed_imports=False)``. Never imports mmdet; runs on ``mmcv-lite``.
@@ -15,7 +16,7 @@ from .datasets import (CharadesDataset, CheckedDecordInit, DecordUniqueDecode,
                        EvenWindowSample, RandomWindowSample,
                        RobustVideoDataset, VideoReadError, WindowActionLabels)
 from .evaluation import CharadesMeanAP, ClipVideoAccuracy
-from .heads import MultiLabelI3DHead
+from .heads import FullyConvHead, MultiLabelI3DHead
 from .hooks import SkippedVideosHook
 
 __all__ = [
@@ -23,5 +24,5 @@ __all__ = [
     'EvenWindowSample', 'RandomWindowSample', 'RobustVideoDataset',
     'VideoReadError', 'ClipVideoAccuracy', 'SkippedVideosHook',
     'CharadesDataset', 'WindowActionLabels', 'CharadesMeanAP',
-    'MultiLabelI3DHead'
+    'MultiLabelI3DHead', 'FullyConvHead'
 ]

@@ -32,7 +32,8 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import constant_init, kaiming_init, normal_init
 from mmengine.registry import MODELS
 
-from .neighbourhood import NEIGHBOURHOODS, group, key_mask, ungroup
+from .neighbourhood import (NEIGHBOURHOODS, check_grid, check_group_size,
+                            group, key_mask, ungroup)
 from .pairwise import (concatenation_aggregate, dot_product_aggregate,
                        fp16_in_use, softmax_aggregate)
 from .pointwise import is_pointwise, pointwise_conv
@@ -93,12 +94,19 @@ class NonLocalBlockNd(BaseModule):
         mode (str): Pairwise function: ``gaussian``, ``embedded_gaussian``
             (default), ``dot_product`` or ``concatenation``.
         neighbourhood (str): ``spacetime`` (default), or for 3D inputs
-            ``space`` (each frame attends within itself) or ``time`` (each
-            location across frames).
+            ``space`` (each frame attends within itself), ``time`` (each
+            location across frames) or ``grouped_time`` (each query attends
+            within its run of ``group_size`` consecutive frames, as res3 of
+            the official frozen-BN models).
         sub_sample (bool): Max-pool the keys (phi) and values (g) spatially.
-        pool_position (str): ``after_embedding`` (paper, mmcv) pools the
-            outputs of the phi/g convs; ``before_embedding`` (official Caffe2
-            code) pools ``x`` first.
+        pool_position (str): ``after_embedding`` (default; the paper's text,
+            "a max pooling layer after phi and g", and mmcv) pools the outputs
+            of the phi/g convs; ``before_embedding`` (the official Caffe2
+            code) pools ``x`` first, so phi and g run on a quarter of the
+            positions. The paper's complexity figures (Table 2e: 5 NL blocks
+            add 1.2x FLOPs to C2D R101; NL C2D R50 costs 0.8x the FLOPs of
+            C2D R101) are those of ``before_embedding``, and the released
+            models use it; ``after_embedding`` gives 1.32x and 0.90x.
         pool_kernel (int | tuple, optional): Max-pool kernel and stride;
             defaults to 2 per spatial axis (``(1, 2, 2)`` in 3D, ``(2, 2)`` in
             2D, ``2`` in 1D).
@@ -113,6 +121,8 @@ class NonLocalBlockNd(BaseModule):
         conv_cfg (dict, optional): Conv layer config; defaults to ``ConvNd``.
         norm_cfg (dict, optional): Norm after ``W_z``; defaults to ``BNNd``.
             Pass ``None`` for no norm (mmcv's default).
+        group_size (int, optional): Frames per run of the ``grouped_time``
+            neighbourhood (official code: 4); only with that neighbourhood.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -133,12 +143,14 @@ class NonLocalBlockNd(BaseModule):
                  init_std: Optional[float] = None,
                  conv_cfg: Optional[dict] = None,
                  norm_cfg: Optional[dict] = 'default',
+                 group_size: Optional[int] = None,
                  init_cfg: Optional[dict] = None,
                  std: Optional[float] = None):
         super().__init__(init_cfg=init_cfg)
         _choice('mode', mode, MODES)
         _choice('neighbourhood', neighbourhood,
                 NEIGHBOURHOODS if self.dims == 3 else ('spacetime', ))
+        check_group_size(neighbourhood, group_size)
         _choice('pool_position', pool_position, POOL_POSITIONS)
         inner_channels = _inner_channels(in_channels, reduction,
                                          inner_channels)
@@ -153,6 +165,7 @@ class NonLocalBlockNd(BaseModule):
         self.inter_channels = inner_channels  # mmcv's attribute name
         self.mode = mode
         self.neighbourhood = neighbourhood
+        self.group_size = group_size
         self.sub_sample = sub_sample
         self.pool_position = pool_position
         self.use_scale = use_scale
@@ -160,10 +173,11 @@ class NonLocalBlockNd(BaseModule):
         self.init_std = init_std
         self.pool_kernel = self._check_pool_kernel(pool_kernel)
         pools_time = self.pool_kernel[0] != 1
-        if sub_sample and neighbourhood == 'space' and pools_time:
+        if sub_sample and neighbourhood in ('space',
+                                            'grouped_time') and pools_time:
             raise ValueError(
                 'pool_kernel must not pool time (first entry 1) with '
-                f"neighbourhood='space', got {self.pool_kernel}")
+                f'neighbourhood={neighbourhood!r}, got {self.pool_kernel}')
 
         conv_cfg = conv_cfg or dict(type=f'Conv{self.dims}d')
         if norm_cfg == 'default':
@@ -299,22 +313,23 @@ class NonLocalBlockNd(BaseModule):
     def aggregate(self, theta, phi, g) -> torch.Tensor:
         """``y`` of the paper, ``(N, C', *grid)``, for the embedded inputs."""
         grid = theta.shape[2:]
-        v = group(g, self.neighbourhood)  # (B, S, C')
+        nbhd, size = self.neighbourhood, self.group_size
+        v = group(g, nbhd, size)  # (B, S, C')
         if self.mode == 'concatenation':
             a, b = self._concat_halves(theta, phi)
             y = concatenation_aggregate(
-                group(a, self.neighbourhood).squeeze(-1),
-                group(b, self.neighbourhood).squeeze(-1), v)
+                group(a, nbhd, size).squeeze(-1),
+                group(b, nbhd, size).squeeze(-1), v)
         else:
-            q = group(theta, self.neighbourhood)  # (B, L, Cq)
-            k = group(phi, self.neighbourhood)  # (B, S, Cq)
+            q = group(theta, nbhd, size)  # (B, L, Cq)
+            k = group(phi, nbhd, size)  # (B, S, Cq)
             if self.mode == 'dot_product':
                 y = dot_product_aggregate(q, k, v)
             else:
                 scale = (1 / math.sqrt(q.shape[-1]) if self.use_scale
                          and self.mode == 'embedded_gaussian' else 1.0)
                 y = softmax_aggregate(q, k, v, scale)
-        return ungroup(y, self.neighbourhood, tuple(grid))  # (N, C', *grid)
+        return ungroup(y, nbhd, tuple(grid), size)  # (N, C', *grid)
 
     def check_input(self, x: torch.Tensor) -> None:
         """Raises ``ValueError`` naming the block unless ``x`` is ``(N,
@@ -368,6 +383,7 @@ class NonLocalBlockNd(BaseModule):
         self.check_input(x)
         theta, phi, _ = self.embed(x)
         grid, key_grid = tuple(theta.shape[2:]), tuple(phi.shape[2:])
+        check_grid(grid, self.neighbourhood, self.group_size)
         for query in queries:
             if len(query) != self.dims or not all(
                     0 <= q < s for q, s in zip(query, grid)):
@@ -377,8 +393,9 @@ class NonLocalBlockNd(BaseModule):
         q = theta[index].transpose(1, 2)  # (N, Q, Cq)
         k = phi.flatten(2)  # (N, Cq, S)
         masks = torch.stack([
-            key_mask(tuple(qp), key_grid, self.neighbourhood,
-                     x.device).flatten() for qp in queries
+            key_mask(
+                tuple(qp), key_grid, self.neighbourhood, x.device,
+                self.group_size).flatten() for qp in queries
         ])  # (Q, S)
         if self.mode == 'concatenation':
             a, b = self._concat_halves(theta, phi)

@@ -7,8 +7,8 @@ from .cli import add_allow_partial, add_runner_arguments, parse_runner_args
 from .errors import CheckpointError, ConfigError
 from .launch import check_devices, setup_distributed, slurm_env
 from .resume import check_resumable, latest_checkpoint, set_resume
-from .run_config import (config_scope, load_config, set_amp, set_work_dir,
-                         use_atomic_checkpoints)
+from .run_config import (build_model, config_scope, load_config, set_amp,
+                         set_work_dir, use_atomic_checkpoints)
 from .tool_runner import build_runner, runner_or_exit
 from .validate import check_config, config_errors
 
@@ -20,5 +20,5 @@ __all__ = [
     'check_devices', 'setup_distributed', 'slurm_env', 'load_config',
     'set_amp', 'set_resume', 'check_resumable', 'latest_checkpoint',
     'set_work_dir', 'config_scope', 'use_atomic_checkpoints', 'build_runner',
-    'runner_or_exit'
+    'runner_or_exit', 'build_model'
 ]

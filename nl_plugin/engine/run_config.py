@@ -1,9 +1,14 @@
-"""Turns a config file plus command-line options into the config of one run."""
+"""Turns a config file plus command-line options into the config of one run,
+and a config into its model."""
+import copy
+import importlib
 import os.path as osp
 from typing import Optional
 
 import torch
+import torch.nn as nn
 from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
 
 from .atomic_checkpoint import AtomicCheckpointHook
 from .cfg_options import unknown_option_errors
@@ -68,6 +73,26 @@ def use_atomic_checkpoints(cfg: Config) -> None:
     stock = ('CheckpointHook', 'mmengine.CheckpointHook')
     if isinstance(hook, dict) and hook.get('type') in stock:
         hook['type'] = AtomicCheckpointHook.__name__
+
+
+def build_model(cfg: Config) -> nn.Module:
+    """The model of ``cfg``, built in its scope, with nothing to download.
+
+    The backbone's ``pretrained`` and a ``Pretrained`` ``init_cfg`` are
+    dropped: a checkpoint loaded afterwards (or nothing, to count parameters)
+    supplies the weights. ``init_weights()`` is not called.
+    """
+    scope = config_scope(cfg)
+    importlib.import_module(f'{scope}.models')  # registers the scope's models
+    model_cfg = copy.deepcopy(cfg.model)
+    backbone = model_cfg.get('backbone', {})
+    if backbone.get('pretrained') is not None:
+        backbone.pretrained = None
+    init_cfg = backbone.get('init_cfg')
+    if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
+        backbone.init_cfg = None
+    with DefaultScope.overwrite_default_scope(scope):
+        return MODELS.build(model_cfg)
 
 
 def set_work_dir(cfg: Config, work_dir: Optional[str],

@@ -79,8 +79,11 @@ def neighbourhood_masks(block: NonLocalBlockNd, queries: Sequence[Cell],
     """``(Q, T_k, H_k, W_k)`` booleans: the keys each query may attend to."""
     own_grid = key_grid if block.dims == 3 else key_grid[1:]
     masks = [
-        key_mask(block_cell(block, q), own_grid, block.neighbourhood)
-        for q in queries
+        key_mask(
+            block_cell(block, q),
+            own_grid,
+            block.neighbourhood,
+            group_size=block.group_size) for q in queries
     ]
     return torch.stack(masks).reshape(len(queries), *key_grid)
 

@@ -18,11 +18,11 @@ import torch
 import torch.nn as nn
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.registry import MODELS, init_default_scope
+from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
 from ..engine.checkpoint_fit import check_checkpoint_fits
-from ..engine.run_config import config_scope
+from ..engine.run_config import build_model, config_scope
 
 _MULTI_CROPS = ('ThreeCrop', 'TenCrop')
 
@@ -47,22 +47,19 @@ def load_model(config: str,
                allow_partial: bool = False) -> Tuple[nn.Module, Config]:
     """Builds the model of ``config`` in eval mode and loads ``checkpoint``.
 
-    The backbone's ``pretrained`` / ``init_cfg`` are dropped: the checkpoint
-    provides all weights and nothing is downloaded or initialised. A
-    checkpoint whose keys do not fit the model (e.g. without the NL blocks'
-    weights, which would then be drawn at random init) raises
-    :class:`~nl_plugin.engine.CheckpointError` unless ``allow_partial``.
+    The backbone's ``pretrained`` / ``Pretrained`` ``init_cfg`` are dropped
+    (:func:`build_model`): the checkpoint provides all weights and nothing is
+    downloaded or initialised. A checkpoint whose keys do not fit the model
+    (e.g. without the NL blocks' weights, which would then be drawn at random
+    init) raises :class:`~nl_plugin.engine.CheckpointError` unless
+    ``allow_partial``.
     """
     for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
         if not os.path.isfile(path):
             raise FileNotFoundError(f'{what} file {path!r} does not exist')
     cfg = Config.fromfile(config)
     init_default_scope(config_scope(cfg))
-    model_cfg = copy.deepcopy(cfg.model)
-    for key in ('pretrained', 'init_cfg'):
-        if key in model_cfg.get('backbone', {}):
-            model_cfg.backbone[key] = None
-    model = MODELS.build(model_cfg)
+    model = build_model(cfg)
     check_checkpoint_fits(model, checkpoint, allow_partial, 'checkpoint')
     load_checkpoint(model, checkpoint, map_location='cpu', logger='current')
     return model.to(device).eval(), cfg

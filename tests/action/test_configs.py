@@ -24,16 +24,30 @@ def _rel(path):
     return osp.relpath(path, CONFIGS)
 
 
-# Kinetics-style configs and the demo; Charades: test_charades_configs.py
-EXPERIMENTS = sorted(
-    p for p in
-    glob(osp.join(CONFIGS, 'recognition', '**', '*.py'), recursive=True) +
-    glob(osp.join(CONFIGS, 'demo', '*.py')) if '/charades/' not in p)
+# Kinetics-style configs and the demo (Charades: test_charades_configs.py).
+RECOGNITION = sorted(
+    p for p in glob(
+        osp.join(CONFIGS, 'recognition', '**', '*.py'), recursive=True)
+    if '/charades/' not in p)
+# A fine-tuning variant is its released config plus load_from (checked
+# below), so it is not built again.
+FINETUNE = [p for p in RECOGNITION if '_finetune_' in p]
+EXPERIMENTS = sorted([p for p in RECOGNITION if p not in FINETUNE] +
+                     glob(osp.join(CONFIGS, 'demo', '*.py')))
 MODEL_BASES = sorted(glob(osp.join(CONFIGS, '_base_', 'models', '*.py')))
 KINETICS = [
     p for p in EXPERIMENTS
     if 'kinetics400' in osp.basename(p) and '/mixing/' not in p
 ]
+
+
+def _tiny_frames(cfg: Config) -> int:
+    """8, or 32 where an NL stage groups time (res3 then has whole runs of
+    4 frames)."""
+    stage_cfg = cfg.model.backbone.get('non_local_stage_cfg') or {}
+    grouped = any(
+        c.get('neighbourhood') == 'grouped_time' for c in stage_cfg.values())
+    return 32 if grouped and cfg.model.backbone.get('non_local') else 8
 
 
 def _tiny_cfg(cfg: Config, data_root: str) -> Config:
@@ -42,7 +56,9 @@ def _tiny_cfg(cfg: Config, data_root: str) -> Config:
                        ('val', 'val_dataloader'), ('val', 'test_dataloader')):
         dataset = cfg[key].dataset
         dataset.update(dataset_paths(data_root, split))
-        dataset.pipeline = [tiny_transform(t) for t in dataset.pipeline]
+        dataset.pipeline = [
+            tiny_transform(t, _tiny_frames(cfg)) for t in dataset.pipeline
+        ]
     backbone = cfg.model.backbone
     backbone.pretrained = None
     return cfg
@@ -213,6 +229,9 @@ def _check_non_local(backbone, positions, mode, neighbourhood):
     assert backbone.non_local_positions == positions
     for _, block in backbone.non_local_blocks():
         assert (block.mode, block.neighbourhood) == (mode, neighbourhood)
+        # x pooled before phi/g as the authors' code: the paper's FLOPs
+        assert block.pool_position == 'before_embedding'
+        assert block.sub_sample and block.pool_kernel == (1, 2, 2)
         # half the channels
         assert block.inter_channels * 2 == block.in_channels
 
@@ -374,3 +393,51 @@ def test_mixing_example_is_stock_i3d_plus_five_nl_blocks():
                                                                      5))
     own = {k for k in nl_i3d.state_dict() if 'non_local' not in k}
     assert own == set(i3d.state_dict())  # stock I3D weights load into it
+
+
+# ----------------------------------------------- the authors' released models
+RELEASED = sorted(p for p in RECOGNITION
+                  if '/video_nonlocal_net/' in p and '_finetune_' not in p)
+
+
+def test_one_released_config_and_fine_tuning_variant_per_model():
+    from nl_plugin.action.convert import ARCHITECTURES
+    names = {
+        osp.basename(p)
+        for p in RECOGNITION if '/video_nonlocal_net/' in p
+    }
+    suffixes = ('_kinetics400-rgb.py', '_finetune_kinetics400-rgb.py')
+    assert names == {a + end for a in ARCHITECTURES for end in suffixes}
+
+
+@pytest.mark.parametrize('path', FINETUNE, ids=_rel)
+def test_fine_tuning_variant_is_its_release_from_converted_weights(path):
+    tuned = Config.fromfile(path).to_dict()
+    release = Config.fromfile(path.replace('_finetune_', '_')).to_dict()
+    stem = osp.basename(path).split('_finetune_')[0]
+    # the file tools/convert/video_nonlocal_net.py writes in the README
+    assert tuned.pop(
+        'load_from') == f'checkpoints/video_nonlocal_net/{stem}.pth'
+    assert release.pop('load_from') is None  # MMAction2's runtime default
+    assert tuned == release
+
+
+@pytest.mark.parametrize('path', RELEASED, ids=_rel)
+def test_released_configs_test_as_the_authors(path):
+    cfg = Config.fromfile(path)
+    frames, rate = map(int, osp.basename(path).split('_')[2].split('x'))
+    sampler, decode, resize, crop = cfg.test_pipeline[1:5]
+    assert (sampler.type, sampler.window,
+            sampler.stride) == ('EvenWindowSample', frames * rate, rate)
+    assert (sampler.num_clips, sampler.spacing,
+            sampler.out_of_bound_opt) == (10, 'wrap', 'loop')
+    assert tuple(resize.scale) == (-1, 256)
+    assert (crop.type, crop.crop_size) == ('ThreeCrop', 256)
+    train = cfg.train_pipeline[1]
+    assert (train.window, train.stride) == (frames * rate, rate)
+    model = cfg.model
+    assert model.data_preprocessor.mean == [114.75] * 3
+    assert model.data_preprocessor.std == [57.375] * 3
+    assert model.cls_head.type == 'FullyConvHead'
+    assert model.cls_head.average_clips is None  # per view: 30 views
+    assert model.backbone.pretrained is None

@@ -133,6 +133,14 @@ def test_r101_10_block_has_ten_blocks():
     (dict(depth=152, non_local='5-block'), 'depth 50 or 101'),
     (dict(depth=34, non_local='5-block'), 'depth 50 or 101'),
     (dict(pool1_kernel_t=0), 'pool1_kernel_t'),
+    (dict(pool1_padding_s=2), 'pool1_padding_s'),
+    (dict(conv1_stride_t=0), 'conv1_stride_t'),
+    (dict(non_local_stage_cfg=dict(res6=dict())), 'non_local_stage_cfg'),
+    (dict(non_local_stage_cfg=dict(res3='grouped')), 'non_local_stage_cfg'),
+    (dict(
+        non_local='5-block',
+        non_local_stage_cfg=dict(res3=dict(neighbourhood='grouped_time'))),
+     'group_size'),
     (dict(non_local='1-block', non_local_cfg=dict(mode='softmax')), 'mode'),
 ])
 def test_bad_specs_raise_at_construction(kwargs, match):
@@ -283,3 +291,52 @@ def test_registered_and_buildable_from_config():
     model = MODELS.build(
         dict(type='NLResNet3d', depth=50, non_local='1-block', **C2D))
     assert model.non_local_positions == (('res4', 4), )
+
+
+# ------------------------------------------- the official code's options
+def test_unpadded_pool1_floors_as_caffe2():
+    """pool1 3x3 stride 2 without padding: 112 -> 55 (padded: 56); the
+    later maps have upstream's sizes, on a shifted grid."""
+    shapes = {}
+    for pad in (0, 1):
+        model = NLResNet3d(
+            depth=50,
+            base_channels=8,
+            pool1_padding_s=pad,
+            **dict(C2D, pool1_kernel_t=2)).eval()
+        shapes[pad] = _stage_shapes(model, torch.randn(1, 3, 32, 224, 224))
+    assert shapes[0][1] == (8, 8, 55, 55) and shapes[1][1] == (8, 8, 56, 56)
+    assert shapes[0][4:] == shapes[1][4:]  # res3 onwards: 28, 14, 7
+
+
+def test_stage_cfg_changes_only_that_stage():
+    model = NLResNet3d(
+        depth=50,
+        non_local='5-block',
+        non_local_cfg=dict(sub_sample=True, norm_cfg=None),
+        non_local_stage_cfg=dict(
+            res3=dict(neighbourhood='grouped_time', group_size=4)),
+        **C2D)
+    blocks = dict(model.non_local_blocks())
+    assert [
+        (b.neighbourhood, b.group_size, b.sub_sample) for b in blocks.values()
+    ] == [('grouped_time', 4, True)] * 2 + [('spacetime', None, True)] * 3
+    assert all(not b.conv_out.with_norm for b in blocks.values())
+    assert all(b.theta.conv.bias is not None for b in blocks.values())
+
+
+def test_frozen_affine_backbone_has_no_batch_norm_to_train():
+    from nl_plugin.blocks import FrozenAffine
+    model = NLResNet3d(
+        depth=50,
+        base_channels=8,
+        pretrained=None,
+        norm_cfg=dict(type='FrozenAffine'),
+        **I3D)
+    model.init_weights()
+    norms = [m for m in model.modules() if isinstance(m, FrozenAffine)]
+    assert len(norms) == 1 + 3 * 16 + 4
+    assert not any(
+        isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+        for m in model.modules())
+    assert not any('bn' in n for n, _ in model.named_parameters())

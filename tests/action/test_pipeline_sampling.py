@@ -67,6 +67,35 @@ def test_test_windows_evenly_spaced_hand_computed():
     assert (out['clip_len'], out['num_clips']) == (32, 10)
 
 
+def test_wrap_spacing_is_the_official_test_clips_hand_computed():
+    """Official decoder: start_k = int(float(N) / 10 * k) % N, frame i of the
+    clip at (start_k + i * rate) % N."""
+    out = sample(
+        EvenWindowSample(window=64, stride=8, num_clips=10, spacing='wrap'),
+        total_frames=250)
+    inds = out['frame_inds'].reshape(10, 8)
+    assert inds[:, 0].tolist() == [0, 25, 50, 75, 100, 125, 150, 175, 200, 225]
+    # the last clip: 225, 233, 241, 249, then 257 % 250 = 7, 15, 23, 31
+    assert inds[-1].tolist() == [225, 233, 241, 249, 7, 15, 23, 31]
+
+
+def test_wrap_spacing_starts_are_k_tenths_of_the_video():
+    """The float32 arithmetic of the official decoder equals floor(k * N / 10)
+    for every video length up to 2000 frames."""
+    from nl_plugin.action.datasets.transforms.window_sample import \
+        spread_starts
+    for total in range(1, 2000):
+        want = [k * total // 10 for k in range(10)]
+        assert spread_starts(total, 10).tolist() == want, total
+
+
+def test_wrap_spacing_needs_looping():
+    with pytest.raises(ValueError, match="out_of_bound_opt='loop'"):
+        EvenWindowSample(spacing='wrap', out_of_bound_opt='repeat_last')
+    with pytest.raises(ValueError, match='spacing'):
+        EvenWindowSample(spacing='official')
+
+
 def test_test_sampling_is_deterministic():
     sampler = EvenWindowSample(num_clips=10)
     np.random.seed(0)

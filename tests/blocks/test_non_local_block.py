@@ -13,13 +13,18 @@ from reference_non_local import pairwise_weights, reference_forward
 BLOCKS = {1: NonLocalBlock1d, 2: NonLocalBlock2d, 3: NonLocalBlock3d}
 SHAPES = {1: (2, 8, 10), 2: (2, 8, 6, 8), 3: (2, 8, 4, 6, 6)}
 MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
+NEIGHBOURHOODS_3D = ('spacetime', 'space', 'time', 'grouped_time')
+
+
+def _group_size(nbhd):
+    """Runs of 2 of the 4 frames of SHAPES[3] for ``grouped_time``."""
+    return 2 if nbhd == 'grouped_time' else None
 
 
 def _grid():
     options = ((1, 2, 3), MODES, (False, True), (False, True))
     for dims, mode, sub_sample, use_scale in itertools.product(*options):
-        nbhds = ('spacetime', 'space',
-                 'time') if dims == 3 else ('spacetime', )
+        nbhds = NEIGHBOURHOODS_3D if dims == 3 else ('spacetime', )
         for nbhd in nbhds:
             if nbhd == 'time' and sub_sample:
                 continue
@@ -46,6 +51,7 @@ def test_matches_naive_reference(dims, mode, nbhd, sub_sample, use_scale):
         8,
         mode=mode,
         neighbourhood=nbhd,
+        group_size=_group_size(nbhd),
         sub_sample=sub_sample,
         use_scale=use_scale,
         pool_position=pool_position)).double()
@@ -149,12 +155,15 @@ def test_fp16_inputs_do_not_overflow():
 
 
 @pytest.mark.parametrize('mode', MODES)
-@pytest.mark.parametrize('nbhd', ('spacetime', 'space', 'time'))
+@pytest.mark.parametrize('nbhd', NEIGHBOURHOODS_3D)
 def test_attention_weights_match_reference_rows(mode, nbhd):
     block = _randomised(
         NonLocalBlock3d(
-            8, mode=mode, neighbourhood=nbhd, sub_sample=nbhd
-            != 'time')).double()
+            8,
+            mode=mode,
+            neighbourhood=nbhd,
+            group_size=_group_size(nbhd),
+            sub_sample=nbhd != 'time')).double()
     x = torch.randn(SHAPES[3], dtype=torch.float64)
     queries = [(0, 0, 0), (3, 5, 2), (1, 2, 4)]
     got = block.attention_weights(x, queries)
@@ -185,6 +194,14 @@ def test_registered_in_root_registry():
     (dict(std=0.0), 'init_std'),
     (dict(init_std=0.01, std=0.02), 'std'),
     (dict(in_channels=0), 'in_channels'),
+    (dict(neighbourhood='grouped_time'), 'group_size'),
+    (dict(neighbourhood='grouped_time', group_size=0), 'group_size'),
+    (dict(neighbourhood='spacetime', group_size=4), 'group_size'),
+    (dict(
+        neighbourhood='grouped_time',
+        group_size=2,
+        sub_sample=True,
+        pool_kernel=(2, 2, 2)), 'pool_kernel'),
 ])
 def test_bad_arguments_raise_naming_the_argument(kwargs, culprit):
     kwargs = dict(dict(in_channels=8), **kwargs)
@@ -239,3 +256,26 @@ def test_bad_inputs_name_the_block_and_what_it_expects(cls, shape, expected):
     if cls is NonLocalBlock3d:
         with pytest.raises(ValueError, match=expected):
             block.attention_weights(torch.randn(shape), [(0, 0, 0)])
+
+
+def test_grouped_time_needs_whole_runs_of_frames():
+    block = NonLocalBlock3d(8, neighbourhood='grouped_time', group_size=4)
+    x = torch.randn(1, 8, 6, 4, 4)  # 6 frames: not runs of 4
+    with pytest.raises(ValueError, match='multiple of group_size'):
+        block(x)
+    with pytest.raises(ValueError, match='multiple of group_size'):
+        block.attention_weights(x, [(0, 0, 0)])
+
+
+def test_grouped_time_is_spacetime_within_each_run():
+    """Independent of the mask reference: each run of frames through a
+    spacetime block with the same weights."""
+    grouped = _randomised(
+        NonLocalBlock3d(
+            8, neighbourhood='grouped_time', group_size=2,
+            sub_sample=True)).double()
+    spacetime = NonLocalBlock3d(8, sub_sample=True).double().eval()
+    spacetime.load_state_dict(grouped.state_dict())
+    x = torch.randn(2, 8, 6, 4, 4, dtype=torch.float64)
+    runs = [spacetime(x[:, :, t:t + 2]) for t in range(0, 6, 2)]
+    torch.testing.assert_close(grouped(x), torch.cat(runs, dim=2))

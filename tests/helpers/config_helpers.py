@@ -13,9 +13,10 @@ _TINY = dict(
     crop_size=56, input_size=56, size=56, scale_range=(64, 72), clip_len=8)
 
 
-def tiny_transform(t: dict) -> dict:
+def tiny_transform(t: dict, frames: int = 8) -> dict:
     """A transform config with small sizes: 56 px crops, 64 px short sides,
-    8-frame windows at the config's stride."""
+    ``frames``-frame windows at the config's stride, at most 2 test clips
+    (the same code path)."""
     t = dict(t)
     for key, value in _TINY.items():
         if key in t:
@@ -25,8 +26,10 @@ def tiny_transform(t: dict) -> dict:
                            for s in t['scale'])
     if t.get('type') == 'ThreeCrop':  # crops must span the short side (64)
         t['crop_size'] = 64
-    if 'window' in t:  # 8 frames at the config's stride
-        t['window'] = 8 * t.get('stride', 1)
+    if 'window' in t:  # ``frames`` frames at the config's stride
+        t['window'] = frames * t.get('stride', 1)
+    if t.get('num_clips', 1) > 2:
+        t['num_clips'] = 2
     return t
 
 

@@ -28,13 +28,15 @@ def _coords(shape):
     return torch.tensor(list(itertools.product(*[range(s) for s in shape])))
 
 
-def neighbourhood_mask(neighbourhood, grid, key_grid):
+def neighbourhood_mask(neighbourhood, grid, key_grid, group_size=None):
     """(P, S) boolean: may query p attend to key s."""
     q, k = _coords(grid), _coords(key_grid)
     if neighbourhood == 'spacetime':
         return torch.ones(len(q), len(k), dtype=torch.bool)
     if neighbourhood == 'space':
         return q[:, None, 0] == k[None, :, 0]
+    if neighbourhood == 'grouped_time':  # same run of group_size frames
+        return q[:, None, 0] // group_size == k[None, :, 0] // group_size
     return (q[:, None, 1:] == k[None, :, 1:]).all(-1)
 
 
@@ -55,7 +57,8 @@ def pairwise_weights(block, x):
     grid, key_grid = theta.shape[2:], phi.shape[2:]
     th, ph, gg = theta.flatten(2), phi.flatten(2), g.flatten(
         2)  # (N, C, P) ...
-    mask = neighbourhood_mask(block.neighbourhood, grid, key_grid)  # (P, S)
+    mask = neighbourhood_mask(block.neighbourhood, grid, key_grid,
+                              block.group_size)  # (P, S)
     if block.mode == 'concatenation':
         w = block.concat_project.conv.weight.flatten()
         c = block.inter_channels

@@ -37,6 +37,8 @@ def _in_neighbourhood(neighbourhood, query, key):
         return key[0] == query[0]
     if neighbourhood == 'time':
         return key[1:] == query[1:]
+    if neighbourhood == 'grouped_time':  # runs of 2 frames
+        return key[0] // 2 == query[0] // 2
     return True
 
 
@@ -45,6 +47,7 @@ TWO_POSITIONS = [
     (3, 'spacetime', (0, 1, 2), (3, 2, 0)),
     (3, 'space', (2, 0, 1), (2, 2, 2)),
     (3, 'time', (0, 1, 1), (3, 1, 1)),
+    (3, 'grouped_time', (2, 0, 1), (3, 2, 2)),
     (2, 'spacetime', (0, 0, 0), (0, 2, 1)),
 ]
 
@@ -60,7 +63,11 @@ def test_identical_embeddings_at_two_positions(dims, neighbourhood, a, b):
     grid = (4, 3, 3) if dims == 3 else (1, 3, 3)
     block_cls = NonLocalBlock3d if dims == 3 else NonLocalBlock2d
     block = block_cls(
-        4, mode='gaussian', neighbourhood=neighbourhood).double().eval()
+        4,
+        mode='gaussian',
+        neighbourhood=neighbourhood,
+        group_size=2 if neighbourhood == 'grouped_time' else None)
+    block = block.double().eval()
     x = torch.zeros(1, 4, *grid, dtype=torch.float64)
     for cell in (a, b):
         x[0, 0][cell] = 2.0

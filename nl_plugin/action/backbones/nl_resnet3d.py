@@ -9,7 +9,10 @@ A drop-in for ``ResNet3d`` (same arguments in the same order, depths 18 to
 * the blocks are our :class:`NonLocalBlock3d` (any mode / neighbourhood) and
   stay the identity at init, whatever ``init_weights()`` does to the other BNs;
 * ``pool1_kernel_t`` / ``pool2_kernel_t`` give the paper's 3x3x3 pool1 and
-  3x1x1 pool2 of Table 1 (upstream: 1x3x3 and 2x1x1);
+  3x1x1 pool2 of Table 1 (upstream: 1x3x3 and 2x1x1), ``pool1_padding_s=0``
+  the official code's unpadded pool1 (Caffe2 floors: 112 -> 55);
+* ``non_local_stage_cfg`` overrides the NL block arguments of one stage (the
+  released frozen-BN models group time in res3 only);
 * 2D -> 3D inflation from a local torchvision / MMPretrain checkpoint with a
   report of every key (see :mod:`.inflation`); remote sources are refused.
 
@@ -26,7 +29,7 @@ from mmaction.registry import MODELS
 from mmengine.logging import MMLogger
 
 from ...blocks import NonLocalBlock3d, NonLocalBlockNd
-from ...blocks.placement import non_local_flags, non_local_positions
+from ...blocks.placement import STAGES, non_local_flags, non_local_positions
 from .inflation import inflate_from_2d
 
 _RESNET3D_ARGS = inspect.signature(ResNet3d.__init__)
@@ -83,9 +86,17 @@ class NLResNet3d(ResNet3d):
             :mod:`.placement`.
         non_local_cfg (dict): Arguments of :class:`NonLocalBlock3d` (mode,
             neighbourhood, sub_sample, ...).
-        pool1_kernel_t (int): Temporal kernel of pool1 (paper 3, upstream 1).
+        non_local_stage_cfg (dict, optional): Per-stage overrides of
+            ``non_local_cfg`` for the NL blocks of that stage, e.g.
+            ``dict(res3=dict(neighbourhood='grouped_time', group_size=4))``.
+        pool1_kernel_t (int): Temporal kernel of pool1 (paper 3, upstream 1,
+            official code 1 or 2).
+        pool1_padding_s (int): Spatial padding of pool1: 1 (upstream) or 0
+            (official code, whose pool1 floors 112 to 55).
         pool2_kernel_t (int): Temporal kernel of pool2 (paper 3, upstream 2).
-        **kwargs: Everything else ``ResNet3d`` takes.
+        **kwargs: Everything ``ResNet3d`` takes (e.g. ``conv1_stride_t``: 1 or
+            2 in the official code; ``norm_cfg=dict(type='FrozenAffine')`` for
+            its frozen-BN models).
     """
 
     arch_settings = {
@@ -104,12 +115,18 @@ class NLResNet3d(ResNet3d):
                  non_local_cfg: Optional[Dict] = None,
                  pool1_kernel_t: int = 1,
                  pool2_kernel_t: int = 2,
+                 pool1_padding_s: int = 1,
+                 non_local_stage_cfg: Optional[Dict[str, Dict]] = None,
                  **kwargs):
         _check_kernel_t('pool1_kernel_t', pool1_kernel_t)
         _check_kernel_t('pool2_kernel_t', pool2_kernel_t)
+        if pool1_padding_s not in (0, 1) or isinstance(pool1_padding_s, bool):
+            raise ValueError('pool1_padding_s must be 0 (official code) or 1 '
+                             f'(MMAction2), got {pool1_padding_s!r}')
         upstream = _RESNET3D_ARGS.bind(self, depth, pretrained, *args,
                                        **kwargs)
         upstream.apply_defaults()
+        _check_kernel_t('conv1_stride_t', upstream.arguments['conv1_stride_t'])
         flags = self._flags(non_local, depth, upstream.arguments)
         super().__init__(
             depth,
@@ -119,11 +136,13 @@ class NLResNet3d(ResNet3d):
             non_local_cfg=dict(non_local_cfg or {}),
             **kwargs)
         self.non_local_positions = non_local_positions(flags)
+        self._override_stage_blocks(non_local_stage_cfg or {})
         self.maxpool = nn.MaxPool3d(
             kernel_size=(pool1_kernel_t, 3, 3),
             stride=(self.pool1_stride_t, self.pool1_stride_s,
                     self.pool1_stride_s),
-            padding=((pool1_kernel_t - 1) // 2, 1, 1))
+            padding=((pool1_kernel_t - 1) // 2, pool1_padding_s,
+                     pool1_padding_s))
         self.pool2 = nn.MaxPool3d(
             kernel_size=(pool2_kernel_t, 1, 1),
             stride=(2, 1, 1),
@@ -142,6 +161,31 @@ class NLResNet3d(ResNet3d):
         elif len(stage_blocks) != num_stages:
             return non_local
         return non_local_flags(non_local, stage_blocks, depth)
+
+    def _override_stage_blocks(self, stage_cfg: Dict[str, Dict]) -> None:
+        """Rebuilds the NL blocks of the stages in ``stage_cfg`` with their
+        arguments over ``non_local_cfg``."""
+        if not isinstance(stage_cfg, dict):
+            raise ValueError('non_local_stage_cfg must be a dict of stage '
+                             f'name to dict, got {stage_cfg!r}')
+        stages = STAGES[:len(self.res_layers)]
+        for stage, overrides in stage_cfg.items():
+            if stage not in stages or not isinstance(overrides, dict):
+                raise ValueError(
+                    f'non_local_stage_cfg: keys must be stages {list(stages)} '
+                    'mapped to dicts of NonLocalBlock3d arguments, got '
+                    f'{stage!r}: {overrides!r}')
+        for stage, layer_name in zip(STAGES, self.res_layers):
+            if stage not in stage_cfg:
+                continue
+            for block in getattr(self, layer_name):  # upstream's layer names
+                if block.non_local:
+                    block.non_local_cfg = {
+                        **self.non_local_cfg,
+                        **stage_cfg[stage]
+                    }
+                    block.non_local_block = NonLocalBlock3d(
+                        block.planes * block.expansion, **block.non_local_cfg)
 
     def non_local_blocks(self):
         """``(name, block)`` of every non-local block, in forward order."""

@@ -20,12 +20,15 @@ import math
 from numbers import Real
 from typing import Optional
 
+import numpy as np
 from mmaction.datasets.transforms import SampleFrames
 from mmaction.registry import TRANSFORMS
 
 from ..video_errors import VideoReadError
 
 OUT_OF_BOUND_OPTS = ('loop', 'repeat_last')
+
+SPACINGS = ('fit', 'wrap')
 
 
 def _positive_int(name: str, value) -> None:
@@ -129,17 +132,20 @@ class RandomWindowSample(WindowSampleBase):
 
 @TRANSFORMS.register_module()
 class EvenWindowSample(WindowSampleBase):
-    """Test sampler: ``num_clips`` windows evenly spaced over the video,
+    """Test sampler: ``num_clips`` windows spread over the video,
     deterministic (upstream's test mode).
-
-    The first window starts at frame 0 and the last one ends at the last
-    frame (with ``target_fps``, upstream rounds the spacing down); one clip is
-    centred.
 
     Args:
         num_clips (int): Windows per video (paper: 10). Default 10.
         window (int): Consecutive frames of a window. Default 64.
         stride (int): Keep every ``stride``-th frame. Default 2.
+        spacing (str): ``'fit'`` (default, upstream's test windows): the first
+            window starts at frame 0 and the last one ends at the last frame
+            (with ``target_fps``, upstream rounds the spacing down); one clip
+            is centred. ``'wrap'``: the official code's test clips, window
+            ``k`` starting at ``int(k * total_frames / num_clips)``, so that
+            the later windows run past the end and wrap around to the first
+            frames (needs ``out_of_bound_opt='loop'``).
         **kwargs: ``out_of_bound_opt``, ``target_fps`` of
             :class:`WindowSampleBase`.
     """
@@ -148,8 +154,44 @@ class EvenWindowSample(WindowSampleBase):
                  num_clips: int = 10,
                  window: int = 64,
                  stride: int = 2,
+                 spacing: str = 'fit',
                  **kwargs):
         super().__init__(window, stride, num_clips, test_mode=True, **kwargs)
+        if spacing not in SPACINGS:
+            raise ValueError(f'spacing must be one of {list(SPACINGS)}, got '
+                             f'{spacing!r}')
+        if spacing == 'wrap' and self.out_of_bound_opt != 'loop':
+            raise ValueError(
+                "spacing='wrap' wraps frame indices around the video end: it "
+                "needs out_of_bound_opt='loop', got "
+                f'{self.out_of_bound_opt!r}')
+        self.spacing = spacing
+
+    def _get_test_clips(self, num_frames: int,
+                        ori_clip_len: float) -> np.ndarray:
+        if self.spacing == 'wrap':
+            return spread_starts(num_frames, self.num_clips)
+        return super()._get_test_clips(num_frames, ori_clip_len)
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + f', spacing={self.spacing!r})'
+
+
+def spread_starts(total_frames: int, num_clips: int) -> np.ndarray:
+    """Starts of the official code's test clips: ``k * total_frames /
+    num_clips``.
+
+    ``start_k = int(float32(total_frames / num_clips) * k) % total_frames``,
+    in float32 as the official decoder computes it: the starts spread over the
+    whole video, so the last windows run past its end and wrap around
+    (``out_of_bound_opt='loop'``).
+
+    Returns:
+        np.ndarray: (num_clips,) int64.
+    """
+    gap = np.float32(total_frames) / np.float32(num_clips)
+    starts = np.arange(num_clips, dtype=np.float32) * gap  # float32 products
+    return starts.astype(np.int64) % total_frames
 
 
 def is_valid_fps(fps) -> bool:

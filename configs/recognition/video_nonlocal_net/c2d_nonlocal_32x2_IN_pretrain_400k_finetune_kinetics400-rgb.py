@@ -1,0 +1,10 @@
+# Fine-tuning c2d_nonlocal_32x2_IN_pretrain_400k from its converted weights
+# (written by tools/convert/video_nonlocal_net.py), with the authors' training
+# recipe for this model (the inherited schedule). For another data set, set its
+# data root / annotation files and model.cls_head.num_classes: a classifier of
+# another size is left at its initialisation (MMEngine reports the size
+# mismatch) and everything else starts from the release.
+_base_ = './c2d_nonlocal_32x2_IN_pretrain_400k_kinetics400-rgb.py'
+
+load_from = ('checkpoints/video_nonlocal_net/'
+             'c2d_nonlocal_32x2_IN_pretrain_400k.pth')

@@ -1,0 +1,8 @@
+# NL C2D ResNet-50 (5 NL blocks), 32 frames x rate 2, BN.
+# Authors' Kinetics-400 val accuracy (theirs, 10 clips x 3 crops): 73.9 / 91.0.
+# Test a converted release (tools/convert/video_nonlocal_net.py writes it):
+#   python tools/test.py THIS_CONFIG \
+#     checkpoints/video_nonlocal_net/c2d_nonlocal_32x2_IN_pretrain_400k.pth
+_base_ = './c2d_baseline_32x2_IN_pretrain_400k_kinetics400-rgb.py'
+
+model = dict(backbone=dict(non_local='5-block'))
