@@ -2,7 +2,6 @@
 and one
 batch of each split (real pipelines, tiny shapes), and runs a forward; the
 configs match the paper's architecture, placement and schedule."""
-import copy
 import importlib.util
 import os
 import os.path as osp
@@ -16,9 +15,11 @@ from mmengine.evaluator import Evaluator
 from mmengine.optim import OptimWrapper
 from mmengine.registry import DATASETS, MODELS, PARAM_SCHEDULERS, DefaultScope
 
+from nl_plugin.action import VideoLevelI3DHead
 from nl_plugin.engine import config_errors, load_config
 from project_paths import ROOT
-from tiny_videos import dataset_paths, make_tiny_synthetic
+from tiny_configs import tiny_data_cfg
+from tiny_videos import make_tiny_synthetic
 
 CONFIGS = osp.join(ROOT, 'configs')
 
@@ -35,38 +36,6 @@ KINETICS = [
     p for p in EXPERIMENTS
     if 'kinetics400' in osp.basename(p) and '/mixing/' not in p
 ]
-
-# Shrinks every size-like argument of a transform (tiny inputs, same code
-# paths).
-_TINY = dict(
-    crop_size=56, input_size=56, size=56, scale_range=(64, 72), clip_len=8)
-
-
-def _tiny_transform(t: dict) -> dict:
-    t = dict(t)
-    for key, value in _TINY.items():
-        if key in t:
-            t[key] = value
-    if 'scale' in t:  # (-1, 256) -> (-1, 64); (224, 224) -> (56, 56)
-        t['scale'] = tuple(-1 if s == -1 else (64 if s >= 256 else 56)
-                           for s in t['scale'])
-    if t.get('type') == 'ThreeCrop':  # crops must span the short side (64)
-        t['crop_size'] = 64
-    if 'window' in t:  # 8 frames at the config's stride
-        t['window'] = 8 * t.get('stride', 1)
-    return t
-
-
-def _tiny_cfg(cfg: Config, data_root: str) -> Config:
-    cfg = copy.deepcopy(cfg)
-    for split, key in (('train', 'train_dataloader'),
-                       ('val', 'val_dataloader'), ('val', 'test_dataloader')):
-        dataset = cfg[key].dataset
-        dataset.update(dataset_paths(data_root, split))
-        dataset.pipeline = [_tiny_transform(t) for t in dataset.pipeline]
-    backbone = cfg.model.backbone
-    backbone.pretrained = None
-    return cfg
 
 
 @pytest.fixture(scope='module')
@@ -89,7 +58,7 @@ def _batch(cfg: Config, key: str, n: int):
 
 @pytest.mark.parametrize('path', EXPERIMENTS, ids=_rel)
 def test_experiment_builds_and_runs(path, tiny_root):
-    cfg = _tiny_cfg(load_config(path), tiny_root)
+    cfg = tiny_data_cfg(load_config(path), tiny_root)
     assert config_errors(cfg, 'train') == [] or all(
         e.startswith('load_from') for e in config_errors(cfg, 'train'))
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
@@ -111,9 +80,19 @@ def test_experiment_builds_and_runs(path, tiny_root):
         for key in ('val_dataloader', 'test_dataloader'):
             data = model.data_preprocessor(_batch(cfg, key, 1), training=False)
             samples = model(**data, mode='predict')
+            _check_one_prediction_per_video(samples, model.cls_head)
             evaluator.process(samples)
     metrics = evaluator.evaluate(2)
     assert metrics and all(0.0 <= v <= 1.0 for v in metrics.values())
+
+
+def _check_one_prediction_per_video(samples, head):
+    """One probability vector and one label per video, whatever the number of
+    views (what MMAction2's inference API and demos need)."""
+    for sample in samples:
+        assert sample.pred_score.shape == (head.num_classes, )
+        assert float(sample.pred_score.sum()) == pytest.approx(1.0, abs=1e-5)
+        assert sample.pred_label.tolist() == [int(sample.pred_score.argmax())]
 
 
 @pytest.mark.parametrize('path', MODEL_BASES, ids=_rel)
@@ -123,8 +102,10 @@ def test_model_base_builds(path):
     with DefaultScope.overwrite_default_scope('mmaction'):
         model = MODELS.build(cfg.model)
     assert model.cls_head.dropout_ratio == 0.5
-    # ClipVideoAccuracy averages views
-    assert model.cls_head.average_clips is None
+    # one softmax-averaged score per video; the views kept for
+    # ClipVideoAccuracy
+    assert type(model.cls_head) is VideoLevelI3DHead
+    assert model.cls_head.average_clips == 'prob'
 
 
 def _backbone(name: str):
