@@ -74,7 +74,8 @@ def test_experiment_builds_and_runs(path, tiny_root):
     assert torch.isfinite(losses['loss_cls'])
 
     model.eval()
-    evaluator = Evaluator(cfg.test_evaluator)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        evaluator = Evaluator(cfg.test_evaluator)
     evaluator.dataset_meta = {}
     with torch.no_grad():
         for key in ('val_dataloader', 'test_dataloader'):
