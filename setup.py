@@ -25,6 +25,8 @@ INSTALL_REQUIRES = [
 EXTRAS_REQUIRE = {
     'det': ['mmdet==3.3.0', 'pycocotools>=2.0.7'],
     'tests': ['pytest>=7.0', 'pytest-timeout>=2.1', 'pre-commit>=3.5'],
+    # tools/deployment/export_onnx.py and the ONNX Runtime benchmark only
+    'deploy': ['onnx>=1.14', 'onnxruntime>=1.16'],
 }
 
 
@@ -43,6 +45,8 @@ setup(
     long_description=_long_description(),
     long_description_content_type='text/markdown',
     packages=find_packages(include=['nl_plugin', 'nl_plugin.*']),
+    # the Kinetics-400 class names of tools/infer.py
+    package_data={'nl_plugin.action.inference': ['*.txt']},
     python_requires='>=3.9',
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS_REQUIRE,

@@ -1,4 +1,4 @@
-"""Command-line arguments that tools/train.py and tools/test.py share."""
+"""Command-line arguments that the tools share."""
 import argparse
 import os
 
@@ -7,15 +7,20 @@ from mmengine.config import DictAction
 from .launch import LAUNCHERS
 
 
-def add_runner_arguments(parser: argparse.ArgumentParser,
-                         cfg_example: str) -> None:
-    """``--cfg-options``, ``--launcher`` and ``--local-rank``."""
+def add_cfg_options(parser: argparse.ArgumentParser, cfg_example: str) -> None:
+    """``--cfg-options KEY=VALUE ...``."""
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
         default={},
         help=f'override config keys, e.g. {cfg_example}')
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser,
+                         cfg_example: str) -> None:
+    """``--cfg-options``, ``--launcher`` and ``--local-rank``."""
+    add_cfg_options(parser, cfg_example)
     parser.add_argument(
         '--launcher',
         choices=list(LAUNCHERS),
@@ -36,3 +41,22 @@ def parse_runner_args(parser: argparse.ArgumentParser,
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
+
+
+def add_video_tool_arguments(parser: argparse.ArgumentParser) -> None:
+    """``CONFIG CHECKPOINT INPUT ...``, ``--video-root``, ``--device`` and
+    ``--no-progress`` of the tools that run a trained recognizer on videos."""
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'inputs', nargs='+', help='video files, folders or list files')
+    parser.add_argument(
+        '--video-root',
+        help='folder that relative paths in list files start from '
+        "(default: the list file's folder)")
+    parser.add_argument(
+        '--device',
+        help='torch device (default: the GPU of this process if any, else '
+        'cpu)')
+    parser.add_argument(
+        '--no-progress', action='store_true', help='no progress bar')

@@ -19,12 +19,11 @@ from mmaction.apis import inference_recognizer, init_recognizer
 from mmaction.apis.inferencers import MMAction2Inferencer
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.registry import MODELS, init_default_scope
 
 from nl_plugin.action.datasets.synthetic_videos import video_dir_name
 from nl_plugin.engine import load_config
 from project_paths import CONFIGS
-from tiny_configs import tiny_data_cfg, tiny_model_cfg
+from tiny_configs import tiny_data_cfg, tiny_model_cfg, write_checkpoint
 from tiny_videos import make_tiny_synthetic
 
 EXPERIMENTS = sorted(
@@ -82,21 +81,6 @@ def test_every_config_is_represented():
 
 def tiny_config(path: str, root: str) -> Config:
     return tiny_model_cfg(tiny_data_cfg(project_config(path), root))
-
-
-def write_checkpoint(cfg: Config, path: str) -> None:
-    """Random weights, BN statistics and NL output BNs perturbed (so that
-    every block matters), saved as the Runner does (``state_dict``)."""
-    init_default_scope(cfg.default_scope)
-    model = MODELS.build(cfg.model)
-    generator = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for name, t in model.state_dict().items():
-            if name.endswith('running_var'):
-                t.uniform_(0.5, 1.5, generator=generator)
-            elif t.is_floating_point():
-                t.normal_(0, 0.2, generator=generator)
-    torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
 
 
 @pytest.fixture(scope='module')

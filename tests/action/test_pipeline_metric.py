@@ -118,16 +118,24 @@ def recognizer(average_clips, head='I3DHead'):
                 type='ActionDataPreprocessor', format_shape='NCTHW')))
 
 
-def test_recognizer_per_view_scores_give_both_levels(tmp_path):
+def _videos_batch(tmp_path, num_videos: int, seed: int = 0, fps: float = 15.0):
+    """The synthetic test pipeline's output for ``num_videos`` videos whose
+    labels are 0, 1, ..."""
     init_default_scope('mmaction')
     pipeline = build_pipeline(dataset_config('synthetic_videos').test_pipeline)
     batch = []
-    for label in range(2):
+    for label in range(num_videos):
         path = str(tmp_path / f'{label}.mp4')
         write_mp4(
-            path, render_video(label, 70, 64, 96,
-                               np.random.default_rng(label)), 15.0)
+            path,
+            render_video(label % 2, 70, 64, 96,
+                         np.random.default_rng(label + seed)), fps)
         batch.append(pipeline(video_results(path, label=label)))
+    return batch
+
+
+def test_recognizer_per_view_scores_give_both_levels(tmp_path):
+    batch = _videos_batch(tmp_path, 2)
     per_view = recognizer(None).eval()  # eval: no dropout, as in the test loop
     averaged = recognizer('prob').eval()
     averaged.load_state_dict(per_view.state_dict())
@@ -159,16 +167,7 @@ def test_recognizer_per_view_scores_give_both_levels(tmp_path):
 def test_video_level_head_gives_the_same_accuracy(tmp_path):
     """VideoLevelI3DHead (pred_score per video, views in view_scores) and
     MMAction2's I3DHead with average_clips=None give the same metrics."""
-    init_default_scope('mmaction')
-    pipeline = build_pipeline(dataset_config('synthetic_videos').test_pipeline)
-    batch = []
-    for label in range(3):
-        path = str(tmp_path / f'{label}.mp4')
-        write_mp4(
-            path,
-            render_video(label % 2, 70, 64, 96,
-                         np.random.default_rng(label + 5)), 12.0)
-        batch.append(pipeline(video_results(path, label=label)))
+    batch = _videos_batch(tmp_path, 3, seed=5, fps=12.0)
     per_view = recognizer(None).eval()
     video_level = recognizer('prob', 'VideoLevelI3DHead').eval()
     video_level.load_state_dict(per_view.state_dict())

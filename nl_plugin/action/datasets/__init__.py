@@ -2,10 +2,12 @@
 data set that survives unreadable files, and the synthetic demo videos."""
 from .robust_video_dataset import RobustVideoDataset
 from .transforms import (CheckedDecordInit, DecordUniqueDecode,
-                         EvenWindowSample, RandomWindowSample)
+                         EvenWindowSample, RandomWindowSample,
+                         SlidingWindowSample)
 from .video_errors import VideoReadError
 
 __all__ = [
     'CheckedDecordInit', 'DecordUniqueDecode', 'EvenWindowSample',
-    'RandomWindowSample', 'RobustVideoDataset', 'VideoReadError'
+    'RandomWindowSample', 'RobustVideoDataset', 'SlidingWindowSample',
+    'VideoReadError'
 ]

@@ -2,9 +2,9 @@
 from .checked_decord_init import CheckedDecordInit
 from .unique_frame_decode import DecordUniqueDecode
 from .window_sample import (EvenWindowSample, RandomWindowSample,
-                            WindowSampleBase)
+                            SlidingWindowSample, WindowSampleBase)
 
 __all__ = [
     'CheckedDecordInit', 'DecordUniqueDecode', 'RandomWindowSample',
-    'EvenWindowSample', 'WindowSampleBase'
+    'EvenWindowSample', 'SlidingWindowSample', 'WindowSampleBase'
 ]

@@ -67,6 +67,16 @@ def even_starts(total_frames: int, span: int, num_clips: int) -> np.ndarray:
         num_clips - 1)
 
 
+def sliding_starts(total_frames: int, span: int, step: int) -> np.ndarray:
+    """Starts ``0, step, 2 * step, ...`` of the windows that fit in the video.
+
+    Returns:
+        np.ndarray: (num_windows,) int64, ``[0]`` when even one window does
+        not fit.
+    """
+    return np.arange(0, max(total_frames - span, 0) + 1, step, dtype=np.int64)
+
+
 def fit_to_video(frame_inds: np.ndarray, total_frames: int,
                  mode: str) -> np.ndarray:
     """Maps indices past the last frame back into the video.

@@ -21,12 +21,19 @@ from mmcv.transforms import BaseTransform
 from ..video_errors import VideoReadError
 from .window_indices import (SHORT_VIDEO_MODES, even_starts, fit_to_video,
                              is_valid_fps, offsets_in_window, random_start,
-                             window_span)
+                             sliding_starts, window_span)
 
 
 def _positive_int(name: str, value) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f'{name} must be a positive int, got {value!r}')
+
+
+def _optional_positive_number(name: str, value) -> None:
+    if value is not None and (isinstance(value, bool)
+                              or not isinstance(value, Real) or not value > 0):
+        raise ValueError(
+            f'{name} must be None or a positive number, got {value!r}')
 
 
 class WindowSampleBase(BaseTransform):
@@ -64,12 +71,7 @@ class WindowSampleBase(BaseTransform):
             raise ValueError(
                 f'window must be a multiple of stride, got window={window}, '
                 f'stride={stride}')
-        if window_seconds is not None and (isinstance(
-                window_seconds, bool) or not isinstance(window_seconds, Real)
-                                           or not window_seconds > 0):
-            raise ValueError(
-                'window_seconds must be None or a positive number, got '
-                f'{window_seconds!r}')
+        _optional_positive_number('window_seconds', window_seconds)
         if short_video not in SHORT_VIDEO_MODES:
             raise ValueError(
                 f'short_video must be one of {list(SHORT_VIDEO_MODES)}, '
@@ -84,17 +86,24 @@ class WindowSampleBase(BaseTransform):
         """Frames of one window for this video."""
         if self.window_seconds is None:
             return self.window
+        return window_span(self.window, self.window_seconds,
+                           self._fps(results, 'window_seconds'))
+
+    @staticmethod
+    def _fps(results: dict, needed_by: str) -> float:
+        """The video's ``avg_fps``; raises if it is not a valid frame rate."""
         fps = results.get('avg_fps')
         if not is_valid_fps(fps):
             raise VideoReadError(
                 results.get('filename', '<unknown>'),
                 f'reports no valid frame rate (avg_fps={fps!r}), which '
-                'window_seconds '
-                'needs')
-        return window_span(self.window, self.window_seconds, fps)
+                f'{needed_by} needs')
+        return fps
 
-    def _starts(self, total_frames: int, span: int) -> np.ndarray:
-        """Window starts, (num_clips,) int64."""
+    def _starts(self, total_frames: int, span: int,
+                results: dict) -> np.ndarray:
+        """Window starts, (num_clips,) int64; ``results`` is the pipeline dict
+        (for samplers that read more than the frame count)."""
         raise NotImplementedError
 
     def transform(self, results: dict) -> dict:
@@ -104,7 +113,7 @@ class WindowSampleBase(BaseTransform):
                 results.get('filename', '<unknown>'),
                 f'has no frames (total_frames={total_frames})')
         span = self._span(results)
-        starts = self._starts(total_frames, span)  # (num_clips,)
+        starts = self._starts(total_frames, span, results)  # (num_clips,)
         # (num_clips, 1) + (1, clip_len) -> (num_clips, clip_len)
         frame_inds = starts[:, None] + offsets_in_window(
             span, self.clip_len)[None, :]
@@ -137,7 +146,8 @@ class RandomWindowSample(WindowSampleBase):
     Args: see :class:`WindowSampleBase`.
     """
 
-    def _starts(self, total_frames: int, span: int) -> np.ndarray:
+    def _starts(self, total_frames: int, span: int,
+                results: dict) -> np.ndarray:
         return np.array([random_start(total_frames, span)], dtype=np.int64)
 
 
@@ -161,8 +171,53 @@ class EvenWindowSample(WindowSampleBase):
         _positive_int('num_clips', num_clips)
         self.num_clips = num_clips
 
-    def _starts(self, total_frames: int, span: int) -> np.ndarray:
+    def _starts(self, total_frames: int, span: int,
+                results: dict) -> np.ndarray:
         return even_starts(total_frames, span, self.num_clips)
 
     def _extra_repr(self) -> str:
         return f', num_clips={self.num_clips}'
+
+
+@TRANSFORMS.register_module()
+class SlidingWindowSample(WindowSampleBase):
+    """Untrimmed-video sampler: windows every ``step`` frames (or
+    ``step_seconds`` seconds at the video's frame rate) from the first frame,
+    for per-window features.
+
+    Window starts are ``0, step, 2 * step, ...`` while the window fits in the
+    video (``start + span <= total_frames``), so the last ``< step`` frames
+    may be left out; a video shorter than one window gives one window, filled
+    as ``short_video`` says.
+
+    Args:
+        step (int): Frames between window starts, used when ``step_seconds``
+            is None. Default: ``window`` (back-to-back windows).
+        step_seconds (float, optional): Seconds between window starts
+            (``round(step_seconds * avg_fps)`` frames, at least 1).
+        **kwargs: ``window``, ``stride``, ``window_seconds``, ``short_video``
+            of :class:`WindowSampleBase`.
+    """
+
+    def __init__(self,
+                 step: Optional[int] = None,
+                 step_seconds: Optional[float] = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        if step is not None:
+            _positive_int('step', step)
+        _optional_positive_number('step_seconds', step_seconds)
+        if step is not None and step_seconds is not None:
+            raise ValueError('give step or step_seconds, not both (got '
+                             f'step={step}, step_seconds={step_seconds})')
+        self.step = self.window if step is None else step
+        self.step_seconds = step_seconds
+
+    def _starts(self, total_frames: int, span: int,
+                results: dict) -> np.ndarray:
+        step = self.step if self.step_seconds is None else window_span(
+            self.step, self.step_seconds, self._fps(results, 'step_seconds'))
+        return sliding_starts(total_frames, span, step)
+
+    def _extra_repr(self) -> str:
+        return f', step={self.step}, step_seconds={self.step_seconds}'

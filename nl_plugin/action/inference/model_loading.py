@@ -1,0 +1,57 @@
+"""Builds a trained recognizer from a config and a local checkpoint."""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+from mmaction.apis import init_recognizer
+from mmengine.runner import load_checkpoint
+
+from ...engine.checkpoint_io import check_local_path
+from ...engine.run_config import load_config
+
+
+def default_device() -> str:
+    """``cuda:0`` where a GPU is visible, else ``cpu``."""
+    return 'cuda:0' if torch.cuda.is_available() else 'cpu'
+
+
+def load_weights(model: nn.Module, checkpoint: str) -> None:
+    """Loads a local checkpoint into ``model``; every key must fit.
+
+    The one place where the inference tools read weights.
+
+    Raises:
+        FileNotFoundError / ValueError: the checkpoint is missing or remote.
+        RuntimeError: its keys or shapes do not fit the model (listed).
+    """
+    check_local_path(checkpoint, 'checkpoint')
+    try:
+        load_checkpoint(
+            model,
+            checkpoint,
+            map_location='cpu',
+            strict=True,
+            logger='silent')
+    except RuntimeError as err:
+        raise RuntimeError(
+            f'checkpoint {checkpoint!r} does not fit the model of the '
+            f'config: {err}') from err
+
+
+def load_recognizer(config: str,
+                    checkpoint: str,
+                    device: Optional[str] = None,
+                    cfg_options: Optional[dict] = None) -> nn.Module:
+    """A recognizer in eval mode with its trained weights, as MMAction2's
+    ``init_recognizer`` builds it (``model.cfg`` is the config).
+
+    Args:
+        config (str): Config file.
+        checkpoint (str): Local checkpoint file.
+        device (str, optional): Torch device; default :func:`default_device`.
+        cfg_options (dict, optional): Config overrides (``--cfg-options``).
+    """
+    cfg = load_config(config, cfg_options)
+    model = init_recognizer(cfg, None, device=device or default_device())
+    load_weights(model, checkpoint)
+    return model.eval()
