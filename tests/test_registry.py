@@ -12,7 +12,9 @@ ACTION = [('MODELS', 'NLResNet3d'), ('TRANSFORMS', 'RandomWindowSample'),
           ('TRANSFORMS', 'EvenWindowSample'),
           ('TRANSFORMS', 'CheckedDecordInit'),
           ('TRANSFORMS', 'DecordUniqueDecode'),
-          ('DATASETS', 'RobustVideoDataset'), ('METRICS', 'ClipVideoAccuracy')]
+          ('TRANSFORMS', 'SlidingWindowSample'),
+          ('MODELS', 'VideoLevelI3DHead'), ('DATASETS', 'RobustVideoDataset'),
+          ('METRICS', 'ClipVideoAccuracy')]
 DET = [('MODELS', 'NLResNet'), ('MODELS', 'NLKeypointHead'),
        ('MODELS', 'KeypointRoIHead'), ('TRANSFORMS', 'LoadKeypoints'),
        ('TRANSFORMS', 'ResizeKeypoints'), ('TRANSFORMS', 'FlipKeypoints'),

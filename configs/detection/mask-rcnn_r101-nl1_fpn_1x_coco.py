@@ -1,6 +1,5 @@
 # Mask R-CNN R101-FPN + 1 NL block (paper Table 5, "R101 +1 NL"): the R50 +1 NL
-# config with a ResNet-101.
-# Local ImageNet checkpoint: export
+# config with a ResNet-101. Local ImageNet checkpoint: export
 # NL_PLUGIN_R101_IMAGENET=/path/to/resnet101.pth or --cfg-options
 # model.backbone.init_cfg.checkpoint=/path/to/resnet101.pth
 _base_ = ['./mask-rcnn_r50-nl1_fpn_1x_coco.py']

@@ -1,6 +1,5 @@
 # Mask R-CNN R101-FPN baseline (paper Table 5, "R101 baseline"): the R50 config
-# with a ResNet-101.
-# Local ImageNet checkpoint: export
+# with a ResNet-101. Local ImageNet checkpoint: export
 # NL_PLUGIN_R101_IMAGENET=/path/to/resnet101.pth or --cfg-options
 # model.backbone.init_cfg.checkpoint=/path/to/resnet101.pth
 _base_ = ['./mask-rcnn_r50_fpn_1x_coco.py']

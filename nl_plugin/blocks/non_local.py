@@ -234,8 +234,7 @@ class NonLocalBlockNd(BaseModule):
     @staticmethod
     def _project(x: torch.Tensor, *modules: ConvModule) -> torch.Tensor:
         """Stacked outputs of the 1x1 embedding ``modules`` on ``x``, as one
-        GEMM
-        where they are plain 1x1 convs: ``(N, C, *grid) -> (N, sum C_out,
+        GEMM where they are plain 1x1 convs: ``(N, C, *grid) -> (N, sum C_out,
         *grid)``."""
         convs = [module.conv for module in modules]
         if all(is_pointwise(conv) for conv in convs):

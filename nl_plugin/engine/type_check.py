@@ -58,8 +58,7 @@ def _lookup(registry, scope: str, type_name: str):
 
     Falls back to the root registry when the scope's registry cannot import its
     locations (mmaction2 1.2.0's FUNCTIONS points at a missing module), which
-        is
-    also where the Runner itself looks in that case.
+    is also where the Runner itself looks in that case.
     """
     try:
         with registry.switch_scope_and_registry(scope) as scoped:

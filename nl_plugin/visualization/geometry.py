@@ -5,7 +5,7 @@ so cell ``(t, y, x)`` of a feature grid *tiles* the input box
 ``[t*s_t, (t+1)*s_t) x [y*s_y, (y+1)*s_y) x [x*s_x, (x+1)*s_x)``, clipped to
 the input. Keys of a sub-sampling block lie on a coarser grid: max-pooling with
 kernel (= stride) ``k`` makes a key cell tile ``k`` query cells, i.e. ``k * s``
-    input units.
+input units.
 
 Images are clips of one frame: their grids are ``(1, H, W)`` with temporal
 stride 1.

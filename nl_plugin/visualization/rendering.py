@@ -75,11 +75,11 @@ class ColourScale:
 def colour_scale(weights: np.ndarray) -> ColourScale:
     """Colour scale of one query's weights.
 
-    Signed (dot product) weights: 'coolwarm' over ``[-m, m]``, ``m = max |w|``,
-        so
-    white is 0. Non-negative weights: 'jet' from the smallest non-zero weight
-    to the largest, so that the near-uniform attention of a large neighbourhood
-    still shows its structure (from 0 when all non-zero weights are equal).
+    Signed (dot product) weights: 'coolwarm' over ``[-m, m]``,
+    ``m = max |w|``, so white is 0. Non-negative weights: 'jet' from the
+    smallest non-zero weight to the largest, so that the near-uniform
+    attention of a large neighbourhood still shows its structure (from 0
+    when all non-zero weights are equal).
     """
     magnitude = float(np.abs(weights).max())
     if (weights < 0).any():

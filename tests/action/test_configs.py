@@ -1,7 +1,6 @@
 """Every recognition and demo config loads, passes the checks, builds its model
-and one
-batch of each split (real pipelines, tiny shapes), and runs a forward; the
-configs match the paper's architecture, placement and schedule."""
+and one batch of each split (real pipelines, tiny shapes), and runs a forward;
+the configs match the paper's architecture, placement and schedule."""
 import importlib.util
 import os
 import os.path as osp

@@ -35,7 +35,9 @@ model = MODELS.build(dict(
                   stage_blocks=(1, 1, 1, 1), pretrained=None,
                   non_local=dict(res3=(0, ))),
     cls_head=dict(type='I3DHead', num_classes=3, in_channels=128)))
-scores = model(torch.randn(1, 3, 4, 32, 32), mode='tensor')
+# (N, views, C, T, H, W) -> backbone features (N * views, 128, T', H', W')
+features = model(torch.randn(1, 1, 3, 4, 32, 32), mode='tensor')
+scores = model.cls_head(features)
 assert scores.shape == (1, 3), scores.shape
 for kind in ('CheckedDecordInit', 'RandomWindowSample', 'EvenWindowSample',
              'DecordUniqueDecode'):

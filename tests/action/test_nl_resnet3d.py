@@ -4,8 +4,8 @@ MMAction2 drop-in (stock I3D-NL config and checkpoint)."""
 
 import pytest
 import torch
+from mmaction.registry import MODELS
 from mmengine.hub import get_config
-from mmengine.registry import MODELS
 
 from nl_plugin.action import NLResNet3d
 from nl_plugin.blocks import NonLocalBlock3d

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import torch
 import torch.nn as nn
-from mmaction.registry import METRICS as ACTION_METRICS
 from mmaction.structures import ActionDataSample
 from mmengine.dataset import pseudo_collate
 from mmengine.evaluator import Evaluator
@@ -67,10 +66,6 @@ def test_hand_built_scores(as_logits, in_view_field):
         EXPECTED)  # video-level first: save_best='auto'
     for key, value in EXPECTED.items():
         assert metrics[key] == pytest.approx(value), key
-
-
-def test_registered():
-    assert ACTION_METRICS.get('ClipVideoAccuracy') is ClipVideoAccuracy
 
 
 def test_aggregated_scores_are_refused_with_a_hint():

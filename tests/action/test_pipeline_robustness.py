@@ -1,7 +1,6 @@
 """Bad videos: a clear error naming the file at test time; skipped, logged and
-counted
-in training with RobustVideoDataset(skip_unreadable=True). Never placeholder
-frames."""
+counted in training with RobustVideoDataset(skip_unreadable=True). Never
+placeholder frames."""
 import logging
 import os.path as osp
 

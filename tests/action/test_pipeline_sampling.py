@@ -2,7 +2,6 @@
 ones."""
 import numpy as np
 import pytest
-from mmengine.registry import TRANSFORMS
 
 from nl_plugin.action.datasets import (EvenWindowSample, RandomWindowSample,
                                        VideoReadError)
@@ -12,11 +11,6 @@ def sample(transform, total_frames, **extra):
     results = dict(
         total_frames=total_frames, start_index=0, filename='v.mp4', **extra)
     return transform(results)
-
-
-def test_registered_in_root_registry():
-    assert TRANSFORMS.get('RandomWindowSample') is RandomWindowSample
-    assert TRANSFORMS.get('EvenWindowSample') is EvenWindowSample
 
 
 def test_train_window_64_stride_2_keeps_32_frames():

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import torch
 from mmaction.models.heads import I3DHead
-from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 
 from nl_plugin.action import VideoLevelI3DHead
@@ -50,7 +49,3 @@ def test_forward_and_weights_are_i3d_heads():
 def test_per_view_averaging_is_refused_with_the_argument_named(bad):
     with pytest.raises(ValueError, match='average_clips'):
         _head(average_clips=bad)
-
-
-def test_registered_in_mmaction():
-    assert MODELS.get('VideoLevelI3DHead') is VideoLevelI3DHead

@@ -11,13 +11,11 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from pycocotools.coco import COCO
 
+from nl_plugin.det.datasets import synthetic_coco as synthetic
 from project_paths import ROOT
-from tool_loader import load_tool
 
 CONFIG = os.path.join(ROOT, 'configs', 'detection',
                       'mask-rcnn_r50-nl1_fpn_synthetic.py')
-
-synthetic = load_tool('data/make_synthetic_coco.py')
 
 
 def test_synthetic_coco_is_deterministic_and_valid(tmp_path):

@@ -1,7 +1,7 @@
 """Keypoint R-CNN (paper Table 6): heatmap targets and decoding by hand,
-keypoint
-resize / flip against mmdet's boxes, the keypoint dataset, the configs, CPU
-training on the synthetic keypoint set, and OKS keypoint AP by pycocotools."""
+keypoint resize / flip against mmdet's boxes, the keypoint dataset, the
+configs, CPU training on the synthetic keypoint set, and OKS keypoint AP by
+pycocotools."""
 import copy
 import glob
 import json
@@ -21,6 +21,7 @@ from mmengine.structures import InstanceData
 
 from nl_plugin.blocks import NonLocalBlock2d
 from nl_plugin.det import CocoKeypointMetric, KeypointRoIHead
+from nl_plugin.det.datasets import synthetic_coco as synthetic
 from nl_plugin.det.keypoint_rcnn import (CocoKeypointDataset,
                                          heatmaps_to_keypoints,
                                          keypoint_flip_indices,
@@ -35,8 +36,6 @@ COCO_CONFIGS = sorted(
     os.path.basename(p)
     for p in glob.glob(os.path.join(CONFIG_DIR, 'keypoint-rcnn_*_coco.py')))
 FIGURE_SIGMAS = [0.05] * 5
-
-synthetic = load_tool('data/make_synthetic_coco.py')
 
 
 def build_model(cfg):

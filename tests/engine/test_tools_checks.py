@@ -1,7 +1,6 @@
 """Bad config values make tools/train.py and tools/test.py fail before any
-training,
-with a message that names the key; scope detection; CPU / SLURM launch
-helpers."""
+training, with a message that names the key; the config's scope; CPU / SLURM
+launch helpers."""
 import os.path as osp
 import subprocess
 
@@ -10,7 +9,7 @@ import torch
 from mmengine.config import Config
 
 from nl_plugin.engine import (ConfigError, check_devices, config_errors,
-                              detect_default_scope, slurm_env)
+                              config_scope, slurm_env)
 from project_paths import ROOT
 from tiny_videos import make_tiny_synthetic
 from tool_loader import load_tool
@@ -151,28 +150,29 @@ def test_slurm_env_gives_torchrun_variables():
     }
 
 
-@pytest.mark.parametrize(
-    'cfg,scope',
-    [
-        (dict(default_scope='mmdet',
-              model=dict(type='Recognizer3D')), 'mmdet'),
-        (dict(model=dict(type='MaskRCNN')), 'mmdet'),
-        (dict(model=dict(type='Recognizer3D')), 'mmaction'),
-        (dict(model=dict(type='mmdet.FasterRCNN')), 'mmdet'),
-        (dict(model=dict(type='NLResNet3d')),
-         'mmengine'),  # ours: root registry
-    ])
-def test_default_scope_detection(cfg, scope):
-    assert detect_default_scope(Config(cfg)) == scope
+@pytest.mark.parametrize('scope', ['mmaction', 'mmdet'])
+def test_config_scope_is_the_configs_own(scope):
+    assert config_scope(Config(dict(default_scope=scope))) == scope
+
+
+@pytest.mark.parametrize('cfg', [
+    dict(model=dict(type='Recognizer3D')),
+    dict(default_scope='mmengine', model=dict(type='MaskRCNN'))
+])
+def test_a_config_without_a_framework_scope_is_refused(cfg):
+    """One scope rule: the scope comes from the config, never guessed."""
+    with pytest.raises(ConfigError, match='default_scope: must be one of'):
+        config_scope(Config(cfg))
 
 
 def test_detection_config_scope_and_types(tmp_path):
     """A detection config written from MMDetection bases is checked in its
     scope."""
     path = tmp_path / 'det.py'
-    path.write_text("_base_ = ['mmdet::_base_/models/mask-rcnn_r50_fpn.py']\n")
+    path.write_text("_base_ = ['mmdet::_base_/models/mask-rcnn_r50_fpn.py']\n"
+                    "default_scope = 'mmdet'\n")
     cfg = Config.fromfile(str(path))
-    assert detect_default_scope(cfg) == 'mmdet'
+    assert config_scope(cfg) == 'mmdet'
     from nl_plugin.engine.type_check import unknown_types
     assert unknown_types(cfg, 'mmdet',
                          ['model']) == []  # incl. nms=dict(type='nms')

@@ -1,7 +1,7 @@
 """End to end on CPU: a training killed mid-way resumes from its last
-checkpoint at
-the same iteration and LR; a 2-process gloo run of tools/dist_train.sh saves a
-checkpoint that tools/dist_test.sh evaluates with the 10-clip protocol."""
+checkpoint at the same iteration and LR; a 2-process gloo run of
+tools/dist_train.sh saves a checkpoint that tools/dist_test.sh evaluates with
+the 10-clip protocol."""
 import json
 import os
 import os.path as osp

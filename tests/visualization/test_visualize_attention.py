@@ -261,11 +261,10 @@ def test_strongest_key_is_drawn_thicker_whatever_its_frame():
 
 def test_png_and_gif_have_the_expected_size_and_frames(tmp_path):
     """Clip (4, 32, 48), query grid (2, 4, 6), keys pooled to (2, 2, 3), 2
-    queries,
-    panels of longer side 96: a panel is 96 x 64 (+14 caption). PNG: 2 rows
-    (queries) x 2 columns (key frames) = (2*(96+4)+4, 2*(64+14+4)+4) = (204,
-    168). GIF: 4 frames (one per input frame) of 2 panels = (204, 64+14+2*4) =
-    (204, 86)."""
+    queries, panels of longer side 96: a panel is 96 x 64 (+14 caption). PNG: 2
+    rows (queries) x 2 columns (key frames) = (2*(96+4)+4, 2*(64+14+4)+4) =
+    (204, 168). GIF: 4 frames (one per input frame) of 2 panels = (204,
+    64+14+2*4) = (204, 86)."""
     block = NonLocalBlock3d(8, sub_sample=True).eval()
     x = torch.randn(1, 8, 2, 4, 6)
     report = explain_block(

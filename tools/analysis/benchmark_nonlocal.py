@@ -3,8 +3,7 @@
 For every shape and pairwise function, each implementation runs forward +
 backward
 in a fresh subprocess (so peak memory is its own): batch 2, subsampling on,
-    train
-mode. Peak memory is the growth of the process's peak RSS over its set-up
+train mode. Peak memory is the growth of the process's peak RSS over its set-up
 (inputs and weights already allocated), with glibc's mmap threshold fixed so
 that RSS follows the live tensors. A case that exceeds ``--mem-limit-gb``
 is reported as out of memory. Also timed: the block's 1x1 projections, pooling

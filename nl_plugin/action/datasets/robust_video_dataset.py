@@ -15,13 +15,12 @@ class RobustVideoDataset(VideoDataset):
 
     With ``skip_unreadable=True`` a :class:`VideoReadError` raised by the
     pipeline (see ``CheckedDecordInit`` / ``DecordUniqueDecode``) makes
-        :meth:`prepare_data` return
-    None; MMEngine's ``BaseDataset.__getitem__`` then draws another random
-    index, up to ``max_refetch`` times. Each skipped file is logged once as a
-    warning, with the count of distinct skipped files so far (per process:
-    every DataLoader worker counts its own). Any other exception still
-    propagates. With ``skip_unreadable=False`` (default) it behaves exactly
-    like ``VideoDataset``.
+    :meth:`prepare_data` return None; MMEngine's ``BaseDataset.__getitem__``
+    then draws another random index, up to ``max_refetch`` times. Each skipped
+    file is logged once as a warning, with the count of distinct skipped files
+    so far (per process: every DataLoader worker counts its own). Any other
+    exception still propagates. With ``skip_unreadable=False`` (default) it
+    behaves exactly like ``VideoDataset``.
 
     Args:
         skip_unreadable (bool): Skip unreadable videos; training only. Default

@@ -1,6 +1,5 @@
 """A small synthetic video classification data set whose classes need
-long-range
-spacetime reasoning.
+long-range spacetime reasoning.
 
 Classes come in pairs. Within a pair single frames look alike (a noisy
 background with one or two squares); what tells the two apart is how events far

@@ -1,11 +1,9 @@
 """Window clip samplers of the paper: a random window for training, evenly
-spaced
-windows for testing.
+spaced windows for testing.
 
 Training (paper, Sec. 4.1): a random run of ``window=64`` consecutive frames,
-    keeping
-every ``stride=2``-nd frame, gives a 32-frame clip; the 128-frame mode keeps
-all of 128 consecutive frames (``window=128, stride=1``). Testing (paper,
+keeping every ``stride=2``-nd frame, gives a 32-frame clip; the 128-frame mode
+keeps all of 128 consecutive frames (``window=128, stride=1``). Testing (paper,
 Inference): ``num_clips=10`` windows evenly spaced in time. Both write the keys
 of MMAction2's ``SampleFrames`` (``frame_inds``, ``clip_len``,
 ``frame_interval``, ``num_clips``), so MMAction2's decoders, ``FormatShape``
