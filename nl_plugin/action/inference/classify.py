@@ -1,5 +1,6 @@
 """Top-k classes with names and probabilities for many videos."""
 import json
+import sys
 from typing import List, Optional, Sequence
 
 import torch.nn as nn
@@ -35,7 +36,7 @@ def classify_videos(model: nn.Module,
             videos, desc='videos', unit='video', disable=not progress):
         data, error = read_or_error(pipeline, path)
         if error is not None:
-            tqdm.write(f'skipped {path}: {error}')
+            tqdm.write(f'skipped {path}: {error}', file=sys.stderr)
             failed.append(dict(video=path, error=error))
             continue
         probs = video_probabilities(model, data)

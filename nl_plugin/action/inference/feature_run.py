@@ -1,6 +1,7 @@
 """Runs a :class:`FeatureExtractor` over many videos, resumably, one share
 of them per process."""
 import os.path as osp
+import sys
 from typing import List, Optional, Sequence
 
 from tqdm import tqdm
@@ -63,7 +64,7 @@ def _one_video(extractor: FeatureExtractor, video: str, out_dir: str,
     try:
         feats, info = extractor.extract(extractor.sample(video))
     except VideoReadError as err:
-        tqdm.write(f'skipped {video}: {err.reason}')
+        tqdm.write(f'skipped {video}: {err.reason}', file=sys.stderr)
         return dict(video=video, status='failed', error=err.reason)
     save_atomically(path, feats)
     return dict(
