@@ -30,6 +30,8 @@ EXTRAS_REQUIRE = {
         'pre-commit>=3.5',
         'scikit-learn>=1.3'  # reference average precision of the mAP tests
     ],
+    # tools/deployment/export_onnx.py and the ONNX Runtime benchmark only
+    'deploy': ['onnx>=1.14', 'onnxruntime>=1.16'],
 }
 
 
@@ -48,6 +50,8 @@ setup(
     long_description=_long_description(),
     long_description_content_type='text/markdown',
     packages=find_packages(include=['nl_plugin', 'nl_plugin.*']),
+    # the Kinetics-400 class names of tools/infer.py
+    package_data={'nl_plugin.action.inference': ['*.txt']},
     python_requires='>=3.9',
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS_REQUIRE,

@@ -8,15 +8,16 @@ from mmengine import registry as root_registries
 from mmengine.registry import DefaultScope
 
 BLOCKS = ['NonLocalBlock1d', 'NonLocalBlock2d', 'NonLocalBlock3d']
-ACTION = [('MODELS', 'NLResNet3d'), ('TRANSFORMS', 'RandomWindowSample'),
-          ('TRANSFORMS', 'EvenWindowSample'),
-          ('TRANSFORMS', 'CheckedDecordInit'),
-          ('TRANSFORMS', 'DecordUniqueDecode'),
-          ('DATASETS', 'RobustVideoDataset'), ('METRICS', 'ClipVideoAccuracy'),
-          ('DATASETS', 'CharadesDataset'),
-          ('TRANSFORMS', 'WindowActionLabels'),
-          ('MODELS', 'MultiLabelI3DHead'), ('METRICS', 'CharadesMeanAP'),
-          ('HOOKS', 'SkippedVideosHook')]
+ACTION = [
+    ('MODELS', 'NLResNet3d'), ('TRANSFORMS', 'RandomWindowSample'),
+    ('TRANSFORMS', 'EvenWindowSample'), ('TRANSFORMS', 'CheckedDecordInit'),
+    ('TRANSFORMS', 'DecordUniqueDecode'), ('DATASETS', 'RobustVideoDataset'),
+    ('METRICS', 'ClipVideoAccuracy'), ('TRANSFORMS', 'SlidingWindowSample'),
+    ('MODELS', 'VideoLevelI3DHead'), ('MODELS', 'FullyConvHead'),
+    ('DATASETS', 'CharadesDataset'), ('TRANSFORMS', 'WindowActionLabels'),
+    ('MODELS', 'MultiLabelI3DHead'), ('METRICS', 'CharadesMeanAP'),
+    ('HOOKS', 'SkippedVideosHook')
+]
 DET = [('MODELS', 'NLResNet'), ('MODELS', 'NLResNeXt'),
        ('MODELS', 'NLKeypointHead'), ('MODELS', 'KeypointRoIHead'),
        ('TRANSFORMS', 'LoadKeypoints'),

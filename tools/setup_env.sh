@@ -8,7 +8,8 @@
 #            superset of mmcv-lite.
 #   --full   (default; the test command) everything: mmcv 2.1.0 compiled with
 #            its ops (about 10 minutes on 2 cores the first time, then cached
-#            by pip), mmdet, pycocotools, the test and lint tools.
+#            by pip), mmdet, pycocotools, the test and lint tools, onnx and
+#            onnxruntime (ONNX export).
 #   --lite   like --video, but replaces a compiled mmcv by mmcv-lite.
 # mmcv and mmcv-lite both install the mmcv/ package: one is uninstalled before
 # the other goes in, never both. Prints the venv's python path on its last line.
@@ -73,8 +74,8 @@ if [ "$MODE" = --full ]; then
     "${PIP[@]}" install -q ninja
     MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" "${PIP[@]}" install --no-build-isolation "mmcv==2.1.0"
   fi
-  say "installing nl_plugin with the detection and test extras"
-  "${PIP[@]}" install -q --no-build-isolation -e "$ROOT[det,tests]"
+  say "installing nl_plugin with the detection, test and deployment (ONNX) extras"
+  "${PIP[@]}" install -q --no-build-isolation -e "$ROOT[det,tests,deploy]"
   "$PY" -c "import nl_plugin.action, nl_plugin.det, mmaction.models, mmdet.models"
   echo "$want" > "$VENV/.nl_plugin_stack_full"
 else

@@ -9,7 +9,7 @@ we therefore initialise a ``gloo`` process group ourselves (the Runner skips
 """
 import os
 import subprocess
-from typing import Dict, Mapping
+from typing import Dict, Mapping, Tuple
 
 import torch
 import torch.distributed as dist
@@ -85,6 +85,29 @@ def _cpu_wrapper_cfg(cfg: Config) -> dict:
     return wrapper
 
 
+def init_gloo(launcher: str, env=os.environ) -> None:
+    """A ``gloo`` process group from the variables of torchrun (``pytorch``)
+    or SLURM (``slurm``, translated into torchrun's and written to ``env``)."""
+    if launcher == 'slurm':
+        env.update(slurm_env(env))
+    env.setdefault('MASTER_ADDR', '127.0.0.1')
+    env.setdefault('MASTER_PORT', '29500')
+    dist.init_process_group(
+        'gloo', rank=int(env['RANK']), world_size=int(env['WORLD_SIZE']))
+
+
+def tool_process_group(launcher: str, env=os.environ) -> Tuple[int, int]:
+    """``(rank, world size)`` of a tool that shares work between processes
+    without the Runner; joins a ``gloo`` group (enough to gather small
+    results, with or without GPUs) unless ``launcher`` is ``none``."""
+    check_devices(launcher, env)
+    if launcher == 'none':
+        return 0, 1
+    if not dist.is_initialized():
+        init_gloo(launcher, env)
+    return dist.get_rank(), dist.get_world_size()
+
+
 def setup_distributed(cfg: Config, env=os.environ) -> None:
     """Prepares ``cfg`` (and the process group, without a GPU) for its
     launcher.
@@ -100,12 +123,7 @@ def setup_distributed(cfg: Config, env=os.environ) -> None:
     if launcher == 'none' or torch.cuda.is_available() or dist.is_initialized(
     ):
         return
-    if launcher == 'slurm':
-        env.update(slurm_env(env))
-    env.setdefault('MASTER_ADDR', '127.0.0.1')
-    env.setdefault('MASTER_PORT', '29500')
-    dist.init_process_group(
-        'gloo', rank=int(env['RANK']), world_size=int(env['WORLD_SIZE']))
+    init_gloo(launcher, env)
     cfg.env_cfg = dict(cfg.get('env_cfg') or {})
     cfg.env_cfg['dist_cfg'] = dict(
         cfg.env_cfg.get('dist_cfg') or {}, backend='gloo')

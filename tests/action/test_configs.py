@@ -1,7 +1,6 @@
 """Every recognition and demo config loads, passes the checks, builds its model
 and one batch of each split (real pipelines, tiny shapes), and runs a forward;
 the configs match the paper's architecture, placement and schedule."""
-import copy
 import importlib.util
 import os
 import os.path as osp
@@ -12,10 +11,12 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
+from nl_plugin.action import VideoLevelI3DHead
 from nl_plugin.engine import config_errors, load_config
-from config_helpers import batch, evaluate_val_and_test, lr_at, tiny_transform
+from config_helpers import batch, evaluate_val_and_test, lr_at
 from project_paths import ROOT
-from tiny_videos import dataset_paths, make_tiny_synthetic
+from tiny_configs import tiny_data_cfg
+from tiny_videos import make_tiny_synthetic
 
 CONFIGS = osp.join(ROOT, 'configs')
 
@@ -41,29 +42,6 @@ KINETICS = [
 ]
 
 
-def _tiny_frames(cfg: Config) -> int:
-    """8, or 32 where an NL stage groups time (res3 then has whole runs of
-    4 frames)."""
-    stage_cfg = cfg.model.backbone.get('non_local_stage_cfg') or {}
-    grouped = any(
-        c.get('neighbourhood') == 'grouped_time' for c in stage_cfg.values())
-    return 32 if grouped and cfg.model.backbone.get('non_local') else 8
-
-
-def _tiny_cfg(cfg: Config, data_root: str) -> Config:
-    cfg = copy.deepcopy(cfg)
-    for split, key in (('train', 'train_dataloader'),
-                       ('val', 'val_dataloader'), ('val', 'test_dataloader')):
-        dataset = cfg[key].dataset
-        dataset.update(dataset_paths(data_root, split))
-        dataset.pipeline = [
-            tiny_transform(t, _tiny_frames(cfg)) for t in dataset.pipeline
-        ]
-    backbone = cfg.model.backbone
-    backbone.pretrained = None
-    return cfg
-
-
 @pytest.fixture(scope='module')
 def tiny_root(tmp_path_factory):
     return make_tiny_synthetic(str(tmp_path_factory.mktemp('tiny_videos')))
@@ -78,7 +56,7 @@ def kinetics_root(tiny_root, tmp_path_factory):
 
 @pytest.mark.parametrize('path', EXPERIMENTS, ids=_rel)
 def test_experiment_builds_and_runs(path, tiny_root):
-    cfg = _tiny_cfg(load_config(path), tiny_root)
+    cfg = tiny_data_cfg(load_config(path), tiny_root)
     assert config_errors(cfg, 'train') == [] or all(
         e.startswith('load_from') for e in config_errors(cfg, 'train'))
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
@@ -93,8 +71,18 @@ def test_experiment_builds_and_runs(path, tiny_root):
     losses = model(**data, mode='loss')
     assert torch.isfinite(losses['loss_cls'])
 
-    metrics, _ = evaluate_val_and_test(model, cfg, 1)
+    metrics, samples = evaluate_val_and_test(model, cfg, 1)
+    _check_one_prediction_per_video(samples, model.cls_head)
     assert metrics and all(0.0 <= v <= 1.0 for v in metrics.values())
+
+
+def _check_one_prediction_per_video(samples, head):
+    """One probability vector and one label per video, whatever the number of
+    views (what MMAction2's inference API and demos need)."""
+    for sample in samples:
+        assert sample.pred_score.shape == (head.num_classes, )
+        assert float(sample.pred_score.sum()) == pytest.approx(1.0, abs=1e-5)
+        assert sample.pred_label.tolist() == [int(sample.pred_score.argmax())]
 
 
 @pytest.mark.parametrize('path', MODEL_BASES, ids=_rel)
@@ -104,8 +92,10 @@ def test_model_base_builds(path):
     with DefaultScope.overwrite_default_scope('mmaction'):
         model = MODELS.build(cfg.model)
     assert model.cls_head.dropout_ratio == 0.5
-    # ClipVideoAccuracy averages views
-    assert model.cls_head.average_clips is None
+    # one softmax-averaged score per video; the views kept for
+    # ClipVideoAccuracy
+    assert type(model.cls_head) is VideoLevelI3DHead
+    assert model.cls_head.average_clips == 'prob'
 
 
 def _backbone(name: str):
@@ -439,5 +429,6 @@ def test_released_configs_test_as_the_authors(path):
     assert model.data_preprocessor.mean == [114.75] * 3
     assert model.data_preprocessor.std == [57.375] * 3
     assert model.cls_head.type == 'FullyConvHead'
-    assert model.cls_head.average_clips is None  # per view: 30 views
+    # one video-level score (views averaged), the 30 views in view_scores
+    assert model.cls_head.average_clips == 'prob'
     assert model.backbone.pretrained is None

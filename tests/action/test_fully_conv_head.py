@@ -43,15 +43,16 @@ def test_one_pooled_position_is_i3d_head():
         theirs.loss(x, _samples(3))['loss_cls'])
     got = ours.predict(x, _samples(3))
     want = theirs(x).softmax(-1)
-    for sample, probs in zip(got, want):  # average_clips=None: (1 view, K)
-        torch.testing.assert_close(sample.pred_score.exp(), probs[None])
+    for sample, probs in zip(got, want):  # one view each
+        torch.testing.assert_close(sample.view_scores.exp(), probs[None])
+        torch.testing.assert_close(sample.pred_score, probs)
 
 
 def test_a_2x2_map_averages_the_softmax_of_each_position():
     """256 crops: res5 is 8x8, pool 7x7 stride 1 leaves 2x2 positions."""
     ours, _ = _heads()
     x = torch.randn(2, C, 4, 8, 8)
-    scores = torch.cat([s.pred_score for s in ours.predict(x, _samples(2))])
+    scores = torch.cat([s.view_scores for s in ours.predict(x, _samples(2))])
     # numpy: box average (T, 7, 7) at each of 2x2 offsets, logits, softmax
     feats, w = x.numpy().astype(np.float64), ours.fc_cls.weight.detach()
     b = ours.fc_cls.bias.detach().double().numpy()
@@ -72,14 +73,18 @@ def test_a_2x2_map_averages_the_softmax_of_each_position():
 def test_views_compose_with_mmaction2_prob_averaging():
     """average_clips='prob' softmaxes each view's scores and averages: with
     our log-probabilities that is the mean of the official per-view
-    probabilities."""
+    probabilities; the per-view ones are kept in view_scores."""
     ours, _ = _heads(average_clips='prob')
-    per_view, _ = _heads()
-    per_view.load_state_dict(ours.state_dict())
     x = torch.randn(6, C, 4, 8, 8)  # 2 videos x 3 views
-    video = torch.stack([s.pred_score for s in ours.predict(x, _samples(2))])
-    views = torch.cat([s.pred_score for s in per_view.predict(x, _samples(6))])
-    torch.testing.assert_close(video, views.exp().view(2, 3, K).mean(1))
+    samples = ours.predict(x, _samples(2))
+    video = torch.stack([s.pred_score for s in samples])
+    views = torch.stack([s.view_scores for s in samples])  # (2, 3, K)
+    official = torch.stack([
+        ours.predict(x[i:i + 1], _samples(1))[0].view_scores[0]
+        for i in range(6)
+    ])  # each view alone: (6, K) log-probabilities
+    torch.testing.assert_close(views.view(6, K), official)
+    torch.testing.assert_close(video, official.exp().view(2, 3, K).mean(1))
 
 
 def test_small_maps_pool_whole_and_dropout_only_in_training():

@@ -43,6 +43,12 @@ for kind in ('CheckedDecordInit', 'RandomWindowSample', 'EvenWindowSample',
              'DecordUniqueDecode'):
     TRANSFORMS.build(dict(type=kind))
 import mmaction.datasets  # noqa: F401
+# the inference tools' library, ONNX export included
+import nl_plugin.action.inference  # noqa: F401
+import nl_plugin.action.inference.onnx_export  # noqa: F401
+head = MODELS.build(dict(type='VideoLevelI3DHead', num_classes=3,
+                         in_channels=8))
+TRANSFORMS.build(dict(type='SlidingWindowSample', step=4))
 leaked = sorted(m for m in sys.modules
                 if m.split('.')[0] in ('mmdet', 'pycocotools'))
 assert not leaked, leaked

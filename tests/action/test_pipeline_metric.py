@@ -1,6 +1,6 @@
 """ClipVideoAccuracy: clip- and video-level top-k on hand-built scores, and on
-the
-per-view scores an MMAction2 recognizer gives with ``average_clips=None``."""
+the per-view scores of a recognizer: ``view_scores`` of VideoLevelI3DHead or
+``pred_score`` of an MMAction2 head with ``average_clips=None``."""
 import numpy as np
 import pytest
 import torch
@@ -36,21 +36,31 @@ EXPECTED = {
 }
 
 
-def samples(as_logits):
+def samples(as_logits, in_view_field):
+    """Per-view scores in ``pred_score`` (``average_clips=None``) or in
+    ``view_scores`` beside a misleading video-level ``pred_score`` (the first
+    view's, which the metric must not read)."""
     out = []
     for label, probs in VIEWS.values():
         scores = torch.tensor(probs).log() if as_logits else torch.tensor(
             probs)
-        out.append(
-            ActionDataSample().set_gt_label(label).set_pred_score(scores))
+        sample = ActionDataSample().set_gt_label(label)
+        if in_view_field:
+            sample.set_pred_score(scores[0])
+            sample.set_field(scores, 'view_scores')
+        else:
+            sample.set_pred_score(scores)
+        out.append(sample)
     return out
 
 
+@pytest.mark.parametrize('in_view_field', [False, True])
 @pytest.mark.parametrize('as_logits', [True, False])
-def test_hand_built_scores(as_logits):
+def test_hand_built_scores(as_logits, in_view_field):
+    init_default_scope('mmaction')  # where the metric is registered
     evaluator = Evaluator(
         dict(type='ClipVideoAccuracy', topk=(1, 2, 3), softmax=as_logits))
-    evaluator.process(samples(as_logits))
+    evaluator.process(samples(as_logits, in_view_field))
     metrics = evaluator.evaluate(len(VIEWS))
     assert list(metrics) == list(
         EXPECTED)  # video-level first: save_best='auto'
@@ -89,13 +99,13 @@ class TinyBackbone(nn.Module):
         return self.conv(x)
 
 
-def recognizer(average_clips):
+def recognizer(average_clips, head='I3DHead'):
     return MODELS.build(
         dict(
             type='Recognizer3D',
             backbone=dict(type=TinyBackbone),
             cls_head=dict(
-                type='I3DHead',
+                type=head,
                 num_classes=4,
                 in_channels=8,
                 average_clips=average_clips),
@@ -103,16 +113,24 @@ def recognizer(average_clips):
                 type='ActionDataPreprocessor', format_shape='NCTHW')))
 
 
-def test_recognizer_per_view_scores_give_both_levels(tmp_path):
+def _videos_batch(tmp_path, num_videos: int, seed: int = 0, fps: float = 15.0):
+    """The synthetic test pipeline's output for ``num_videos`` videos whose
+    labels are 0, 1, ..."""
     init_default_scope('mmaction')
     pipeline = build_pipeline(dataset_config('synthetic_videos').test_pipeline)
     batch = []
-    for label in range(2):
+    for label in range(num_videos):
         path = str(tmp_path / f'{label}.mp4')
         write_mp4(
-            path, render_video(label, 70, 64, 96,
-                               np.random.default_rng(label)), 15.0)
+            path,
+            render_video(label % 2, 70, 64, 96,
+                         np.random.default_rng(label + seed)), fps)
         batch.append(pipeline(video_results(path, label=label)))
+    return batch
+
+
+def test_recognizer_per_view_scores_give_both_levels(tmp_path):
+    batch = _videos_batch(tmp_path, 2)
     per_view = recognizer(None).eval()  # eval: no dropout, as in the test loop
     averaged = recognizer('prob').eval()
     averaged.load_state_dict(per_view.state_dict())
@@ -139,3 +157,20 @@ def test_recognizer_per_view_scores_give_both_levels(tmp_path):
         (video_pred == labels).float().mean())
     assert result['clip_top1'] == pytest.approx(
         (clip_pred == labels[:, None]).float().mean())
+
+
+def test_video_level_head_gives_the_same_accuracy(tmp_path):
+    """VideoLevelI3DHead (pred_score per video, views in view_scores) and
+    MMAction2's I3DHead with average_clips=None give the same metrics."""
+    batch = _videos_batch(tmp_path, 3, seed=5, fps=12.0)
+    per_view = recognizer(None).eval()
+    video_level = recognizer('prob', 'VideoLevelI3DHead').eval()
+    video_level.load_state_dict(per_view.state_dict())
+    results = []
+    for model in (per_view, video_level):
+        metric = ClipVideoAccuracy(topk=(1, 2))
+        with torch.no_grad():
+            outputs = model.test_step(pseudo_collate(batch))
+        metric.process(None, [s.to_dict() for s in outputs])
+        results.append(metric.compute_metrics(metric.results))
+    assert results[0] == results[1]

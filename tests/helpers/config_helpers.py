@@ -33,6 +33,15 @@ def tiny_transform(t: dict, frames: int = 8) -> dict:
     return t
 
 
+def tiny_frames(cfg: Config) -> int:
+    """Clip frames of a tiny config: 8, or 32 where an NL stage groups time
+    (res3 then has whole runs of 4 frames)."""
+    stage_cfg = cfg.model.backbone.get('non_local_stage_cfg') or {}
+    grouped = any(
+        c.get('neighbourhood') == 'grouped_time' for c in stage_cfg.values())
+    return 32 if grouped and cfg.model.backbone.get('non_local') else 8
+
+
 def lr_at(cfg: Config, iterations):
     """LR the Runner would use at each (0-based) iteration: the schedulers are
     stepped once after every iteration, as ParamSchedulerHook does."""

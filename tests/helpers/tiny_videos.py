@@ -3,6 +3,9 @@ generator."""
 import os
 import os.path as osp
 
+import cv2
+import numpy as np
+
 from nl_plugin.action.datasets.synthetic_videos import (list_file_name,
                                                         make_split,
                                                         video_dir_name)
@@ -39,3 +42,15 @@ def make_kinetics_layout(synthetic_root: str, root: str) -> str:
             osp.join(synthetic_root, list_file_name(split)),
             osp.join(root, f'kinetics400_{split}_list_videos.txt'))
     return root
+
+
+def write_mjpg_avi(path: str, frames: np.ndarray, fps: float) -> None:
+    """Writes RGB frames as Motion-JPEG in an AVI container with OpenCV:
+    another codec and container than the synthetic set's mp4v / mp4."""
+    height, width = frames.shape[1:3]
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'MJPG'), fps,
+                             (width, height))
+    assert writer.isOpened(), f'OpenCV cannot write MJPG to {path}'
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()

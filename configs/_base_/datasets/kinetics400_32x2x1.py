@@ -9,9 +9,9 @@
 # Test: 10 windows evenly spaced in time, short side 256, fully convolutional
 # (no crop):
 #   inputs (10, 3, 32, 256, W), one video per batch.
-# Both report clip- and video-level top-1/top-5 (ClipVideoAccuracy); the
-# recognizer's head must keep per-view scores:
-# model.cls_head.average_clips=None. Frame-rate-aware windows for Kinetics'
+# Both report clip- and video-level top-1/top-5 (ClipVideoAccuracy) from the
+# per-view scores the head keeps (VideoLevelI3DHead's view_scores, or
+# MMAction2's average_clips=None). Frame-rate-aware windows for Kinetics'
 # mixed frame rates (MMAction2's target_fps): a 64-frame window at 30 fps
 # covers 64 / 30 s at any frame rate, e.g.
 #   dict(type='RandomWindowSample', window=64, stride=2, target_fps=30).

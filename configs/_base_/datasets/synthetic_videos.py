@@ -8,8 +8,9 @@
 # 96 frames, every 6th kept (16 frames), flip. Val: 1 centred window. Test: 10
 # evenly spaced windows, fully convolutional: inputs (10, 3, 16, 48, 72), one
 # video per batch. Both report clip- and video-level top-1 (ClipVideoAccuracy;
-# top-5 would be 100% with few classes); the recognizer's head must keep
-# per-view scores: model.cls_head.average_clips=None. 2 classes by default
+# top-5 would be 100% with few classes) from the per-view scores the head
+# keeps (VideoLevelI3DHead's view_scores, or MMAction2's average_clips=None).
+# 2 classes by default
 # (tools/data/make_synthetic_videos.py --num-classes).
 custom_imports = dict(imports=['nl_plugin.action'], allow_failed_imports=False)
 

@@ -1,11 +1,12 @@
 # C2D ResNet-50 of the paper's Table 1: every kernel is 1 x k x k, conv1 1x7x7
 # with temporal stride 2, pool1 3x3x3 max with stride 2, pool2 3x1x1 max with
 # stride 2. Recognizer3D, I3DHead (dropout 0.5 after global pooling) and the
-# data preprocessor come from MMAction2's I3D base. The head keeps the scores
-# of every test view (average_clips=None): the data sets' ClipVideoAccuracy
-#     reports clip-level accuracy
-# from them and video-level accuracy from their averaged softmax (the paper's
-# test).
+# data preprocessor come from MMAction2's I3D base. The head
+# (VideoLevelI3DHead) gives one prediction per video, the softmax averaged over
+# the test views (the paper's test), as MMAction2's inference_recognizer, its
+# Inferencer and demos expect, and keeps the scores of every view in
+# view_scores: the data sets' ClipVideoAccuracy reports clip-level accuracy
+# from them and video-level accuracy from their averaged softmax.
 #
 # ImageNet init: the backbone inflates a *local* 2D ResNet checkpoint
 # (torchvision or MMPretrain layout); nothing is downloaded. Download
@@ -40,4 +41,5 @@ model = dict(
             neighbourhood='spacetime',
             sub_sample=True,
             pool_position='before_embedding')),
-    cls_head=dict(num_classes=400, average_clips=None))
+    cls_head=dict(
+        type='VideoLevelI3DHead', num_classes=400, average_clips='prob'))

@@ -6,11 +6,12 @@ from .robust_video_dataset import RobustVideoDataset
 from .skip_unreadable import SkipUnreadableMixin
 from .transforms import (CheckedDecordInit, DecordUniqueDecode,
                          EvenWindowSample, RandomWindowSample,
-                         WindowActionLabels)
+                         SlidingWindowSample, WindowActionLabels)
 from .video_errors import VideoReadError
 
 __all__ = [
     'CheckedDecordInit', 'DecordUniqueDecode', 'EvenWindowSample',
-    'RandomWindowSample', 'RobustVideoDataset', 'VideoReadError',
-    'CharadesDataset', 'WindowActionLabels', 'SkipUnreadableMixin'
+    'RandomWindowSample', 'RobustVideoDataset', 'SlidingWindowSample',
+    'VideoReadError', 'CharadesDataset', 'WindowActionLabels',
+    'SkipUnreadableMixin'
 ]

@@ -12,10 +12,13 @@ import torch
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 
+from ..heads import VIEW_SCORES
+
 PER_VIEW_HINT = (
     'ClipVideoAccuracy needs the scores of every view, shape (views, '
-    'classes): set the recognizer head\'s average_clips=None so that '
-    'MMAction2 keeps them in pred_score')
+    f'classes), in {VIEW_SCORES!r} or pred_score: use '
+    "cls_head=dict(type='VideoLevelI3DHead', ...), which keeps them in "
+    f'{VIEW_SCORES!r}, or an MMAction2 head with average_clips=None')
 
 
 def true_class_ranks(probs: np.ndarray, label: int) -> np.ndarray:
@@ -36,8 +39,11 @@ class ClipVideoAccuracy(BaseMetric):
     """Top-k accuracy per clip (each view alone) and per video (mean softmax of
     views).
 
-    Reads ``pred_score`` of shape (views, classes), which MMAction2 heads give
-    with ``average_clips=None`` (raw logits of every view), and ``gt_label``.
+    Reads the per-view scores, shape (views, classes): ``view_scores``
+    (``VideoLevelI3DHead``, whose ``pred_score`` is per video) or else
+    ``pred_score`` (MMAction2 heads with ``average_clips=None``), and
+    ``gt_label``. The video-level score is always the mean of the views'
+    softmax, whatever the head averaged into ``pred_score``.
     Keeps two small integer records per video, not the scores. Results:
     ``video_top{k}`` and then ``clip_top{k}`` for every k, in [0, 1], prefixed
     ``acc/`` (so ``save_best='auto'`` tracks ``acc/video_top1``).
@@ -45,7 +51,7 @@ class ClipVideoAccuracy(BaseMetric):
     Args:
         topk (Sequence[int]): The k's. Default (1, 5).
         softmax (bool): Apply a softmax to each view's scores (True, default,
-            for the logits of ``average_clips=None``); False when they already
+            for logits); False when they already
             are probabilities.
         collect_device (str): Device to gather results on, as ``BaseMetric``.
         prefix (str, optional): Metric name prefix; default ``'acc'``.
@@ -71,7 +77,8 @@ class ClipVideoAccuracy(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
-            probs = self._view_probs(sample['pred_score'])  # (V, C)
+            probs = self._view_probs(
+                sample.get(VIEW_SCORES, sample['pred_score']))  # (V, C)
             label = _single_label(sample['gt_label'], probs.shape[-1])
             self.results.append(
                 dict(
@@ -82,7 +89,7 @@ class ClipVideoAccuracy(BaseMetric):
     def _view_probs(self, scores) -> np.ndarray:
         scores = torch.as_tensor(scores).detach().float().cpu()
         if scores.ndim != 2:
-            raise ValueError(f'{PER_VIEW_HINT}; got pred_score of shape '
+            raise ValueError(f'{PER_VIEW_HINT}; got scores of shape '
                              f'{tuple(scores.shape)}')
         if self.softmax:
             scores = scores.softmax(dim=-1)  # (V, C)

@@ -12,14 +12,15 @@ import math
 
 import torch
 import torch.nn.functional as F
-from mmaction.models.heads import I3DHead
 from mmaction.registry import MODELS
+
+from .video_level_head import VideoLevelI3DHead
 
 
 @MODELS.register_module()
-class FullyConvHead(I3DHead):
+class FullyConvHead(VideoLevelI3DHead):
     """``I3DHead`` with the official code's pooling and fully convolutional
-    test.
+    test, scoring each video once (:class:`VideoLevelI3DHead`).
 
     * :meth:`forward`: average pool with kernel ``(T, k, k)``, stride 1
       (``k = spatial_pool_size``, capped at the map size), dropout, then
@@ -42,8 +43,9 @@ class FullyConvHead(I3DHead):
         in_channels (int): Channels ``C`` of the res5 features.
         spatial_pool_size (int): Spatial kernel of the average pool (official
             code: 7); maps smaller than it are pooled whole.
-        **kwargs: The other ``I3DHead`` arguments (``dropout_ratio``,
-            ``init_std``, ``loss_cls``, ``average_clips`` ...);
+        **kwargs: The other ``VideoLevelI3DHead`` arguments
+            (``dropout_ratio``, ``init_std``, ``loss_cls``,
+            ``average_clips`` ...);
             ``spatial_type`` must be ``'avg'``.
     """
 

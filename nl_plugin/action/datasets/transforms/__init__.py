@@ -4,10 +4,10 @@ from .checked_decord_init import CheckedDecordInit
 from .unique_frame_decode import DecordUniqueDecode
 from .window_labels import WindowActionLabels, actions_in_window
 from .window_sample import (EvenWindowSample, RandomWindowSample,
-                            WindowSampleBase)
+                            SlidingWindowSample, WindowSampleBase)
 
 __all__ = [
     'CheckedDecordInit', 'DecordUniqueDecode', 'RandomWindowSample',
-    'EvenWindowSample', 'WindowSampleBase', 'WindowActionLabels',
-    'actions_in_window'
+    'EvenWindowSample', 'SlidingWindowSample', 'WindowSampleBase',
+    'WindowActionLabels', 'actions_in_window'
 ]

@@ -98,11 +98,8 @@ class WindowSampleBase(SampleFrames):
         if total_frames < 1:
             raise VideoReadError(
                 filename, f'has no frames (total_frames={total_frames})')
-        fps = results.get('avg_fps')
-        if self.target_fps is not None and not is_valid_fps(fps):
-            raise VideoReadError(
-                filename, f'reports no valid frame rate (avg_fps={fps!r}), '
-                'which target_fps needs')
+        if self.target_fps is not None:
+            video_fps(results, 'target_fps')
         return super().transform(results)
 
     def __repr__(self) -> str:
@@ -175,6 +172,79 @@ class EvenWindowSample(WindowSampleBase):
 
     def __repr__(self) -> str:
         return super().__repr__()[:-1] + f', spacing={self.spacing!r})'
+
+
+@TRANSFORMS.register_module()
+class SlidingWindowSample(WindowSampleBase):
+    """Untrimmed-video sampler: windows every ``step`` frames (or
+    ``step_seconds`` seconds at the video's frame rate) from the first frame,
+    for per-window features.
+
+    Window starts are ``0, step, 2 * step, ...`` while the window fits in the
+    video (``start + window <= total_frames``), so the last ``< step`` frames
+    may be left out; a video shorter than one window gives one window, filled
+    as ``out_of_bound_opt`` says. ``num_clips`` of the results is the number
+    of windows.
+
+    Args:
+        window (int): Consecutive frames of a window. Default 64.
+        stride (int): Keep every ``stride``-th frame. Default 2.
+        step (int, optional): Frames between window starts, used when
+            ``step_seconds`` is None. Default: ``window`` (back-to-back).
+        step_seconds (float, optional): Seconds between window starts
+            (``round(step_seconds * avg_fps)`` frames, at least 1).
+        **kwargs: ``out_of_bound_opt``, ``target_fps`` of
+            :class:`WindowSampleBase`.
+    """
+
+    def __init__(self,
+                 window: int = 64,
+                 stride: int = 2,
+                 step: Optional[int] = None,
+                 step_seconds: Optional[float] = None,
+                 **kwargs):
+        super().__init__(window, stride, 1, test_mode=True, **kwargs)
+        if step is not None:
+            _positive_int('step', step)
+        if step_seconds is not None and not is_valid_fps(step_seconds):
+            raise ValueError('step_seconds must be None or a positive number, '
+                             f'got {step_seconds!r}')
+        if step is not None and step_seconds is not None:
+            raise ValueError('give step or step_seconds, not both (got '
+                             f'step={step}, step_seconds={step_seconds})')
+        self.step = window if step is None else step
+        self.step_seconds = step_seconds
+        self._step_frames = self.step
+
+    def transform(self, results: dict) -> dict:
+        if self.step_seconds is not None:
+            fps = video_fps(results, 'step_seconds')
+            self._step_frames = max(1, int(round(self.step_seconds * fps)))
+        results = super().transform(results)
+        results['num_clips'] = len(results['frame_inds']) // self.clip_len
+        return results
+
+    def _sample_clips(self, num_frames: int,
+                      ori_clip_len: float) -> np.ndarray:
+        span = self.window if self.target_fps is None else int(
+            np.ceil(ori_clip_len))
+        return np.arange(0, max(num_frames - span, 0) + 1, self._step_frames)
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + (
+            f', step={self.step}, step_seconds={self.step_seconds})')
+
+
+def video_fps(results: dict, needed_by: str) -> float:
+    """The video's ``avg_fps``; a :class:`VideoReadError` naming the file if
+    it is not a valid frame rate (``needed_by`` names the option)."""
+    fps = results.get('avg_fps')
+    if not is_valid_fps(fps):
+        raise VideoReadError(
+            results.get('filename', '<unknown>'),
+            f'reports no valid frame rate (avg_fps={fps!r}), which '
+            f'{needed_by} needs')
+    return fps
 
 
 def spread_starts(total_frames: int, num_clips: int) -> np.ndarray:
