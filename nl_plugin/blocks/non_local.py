@@ -31,11 +31,12 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import constant_init, kaiming_init, normal_init
 from mmengine.registry import MODELS
+from torch.utils.checkpoint import checkpoint
 
 from .neighbourhood import (NEIGHBOURHOODS, check_grid, check_group_size,
                             group, key_mask, ungroup)
 from .pairwise import (concatenation_aggregate, dot_product_aggregate,
-                       fp16_in_use, softmax_aggregate)
+                       fits_fp16, fp16_in_use, softmax_aggregate)
 from .pointwise import is_pointwise, pointwise_conv
 
 MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
@@ -123,6 +124,11 @@ class NonLocalBlockNd(BaseModule):
             Pass ``None`` for no norm (mmcv's default).
         group_size (int, optional): Frames per run of the ``grouped_time``
             neighbourhood (official code: 4); only with that neighbourhood.
+        with_cp (bool): Activation checkpointing, as ``with_cp`` of
+            MMAction2's residual blocks: training keeps only the block's
+            input and recomputes the rest in backward (less memory, one more
+            forward pass). As there, the recomputation updates the BN's
+            running statistics a second time.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -145,7 +151,8 @@ class NonLocalBlockNd(BaseModule):
                  norm_cfg: Optional[dict] = 'default',
                  group_size: Optional[int] = None,
                  init_cfg: Optional[dict] = None,
-                 std: Optional[float] = None):
+                 std: Optional[float] = None,
+                 with_cp: bool = False):
         super().__init__(init_cfg=init_cfg)
         _choice('mode', mode, MODES)
         _choice('neighbourhood', neighbourhood,
@@ -160,7 +167,10 @@ class NonLocalBlockNd(BaseModule):
                 'neighbourhood no aligned keys: use sub_sample=False '
                 "with neighbourhood='time'")
         init_std = _init_std(init_std, std)
+        if not isinstance(with_cp, bool):
+            raise ValueError(f'with_cp must be a bool, got {with_cp!r}')
 
+        self.with_cp = with_cp
         self.in_channels = in_channels
         self.inter_channels = inner_channels  # mmcv's attribute name
         self.mode = mode
@@ -350,16 +360,33 @@ class NonLocalBlockNd(BaseModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
+        if self.with_cp and x.requires_grad and torch.is_grad_enabled():
+            return checkpoint(self._forward, x, use_reentrant=False)
+        return self._forward(x)
+
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
         if fp16_in_use(x):
-            # Activations that fit fp16 can still give affinities, sums (the
-            # dot product grows with the cube of x) and weight gradients beyond
-            # 65504: under fp16 the block computes in fp32 and returns fp32,
-            # like autocast's own fp32 ops (softmax, norms). bf16 has fp32's
-            # range.
-            with torch.autocast(x.device.type, enabled=False):
-                x = x.float()
-                return x + self.output(self.aggregate(*self.embed(x)))
+            return self._forward_fp16(x)
         return x + self.output(self.aggregate(*self.embed(x)))
+
+    def _forward_fp16(self, x: torch.Tensor) -> torch.Tensor:
+        """The block where fp16 is in use.
+
+        The embedded Gaussian stays in fp16 (projections, fused attention
+        kernel, which forms the logits in fp32) when its embeddings fit
+        (:func:`fits_fp16`; one host sync). Otherwise the block computes in
+        fp32 and returns fp32, like autocast's own fp32 ops: activations that
+        fit fp16 can still give Gaussian affinities (the queries are ``x``),
+        dot-product sums (they grow with the cube of ``x``) and weight
+        gradients beyond 65504. bf16, with fp32's range, never needs this.
+        """
+        if self.mode == 'embedded_gaussian':
+            embedded = self.embed(x)
+            if fits_fp16(*embedded):
+                return x + self.output(self.aggregate(*embedded))
+        with torch.autocast(x.device.type, enabled=False):
+            x = x.float()
+            return x + self.output(self.aggregate(*self.embed(x)))
 
     # ------------------------------------------------------- visualisation
     @torch.no_grad()

@@ -5,10 +5,12 @@ Every function maps grouped embeddings to ``y_i = 1/C(x) * sum_j f(q_i, k_j)
 v_j`` without materialising the full ``(L, S)`` affinity of ``L`` queries and
 ``S`` keys:
 
-* softmax (Gaussian, embedded Gaussian): ``scaled_dot_product_attention``
-  (flash / memory-efficient kernels) when query, key and value widths agree
-  (embedded Gaussian), else (Gaussian: queries and keys are ``x`` itself) a
-  chunked softmax whose chunks are recomputed in the backward pass;
+* softmax (Gaussian, embedded Gaussian): on CPUs in fp32 a bmm-softmax that
+  keeps its weights for backward while they fit a small budget and beyond it
+  recomputes query chunks in backward (faster here than
+  ``scaled_dot_product_attention``'s kernels at every non-local shape
+  measured); the fused kernels on CUDA and in half precision, when query, key
+  and value widths agree (embedded Gaussian);
 * dot product: re-associated as ``q (k^T v) / S`` (when that is the cheaper
   order);
 * concatenation: ``ReLU(a_i + b_j)`` is non-zero exactly for the keys with
@@ -19,28 +21,43 @@ Inputs are ``(B, L, C)`` queries, ``(B, S, C)`` keys and ``(B, S, Cv)`` values.
 """
 import torch
 import torch.nn.functional as F
-from torch.utils.checkpoint import checkpoint
 
-# Bytes of affinity one chunk of the chunked softmax may hold (fp32).
-_CHUNK_BYTES = 32 * 2**20
+# The most (L, S) softmax weights (fp32 bytes) the CPU softmax holds: up to it
+# they are kept for backward (a plain bmm-softmax, faster on CPUs than the
+# fused kernels at non-local shapes), beyond it they are chunked over queries
+# and recomputed in backward.
+_AFFINITY_BYTES = 32 * 2**20
 _MIN_LOGIT = -60.0
+# Largest |q|, |k|, |v| the half-precision kernels get (fp16's max is 65504):
+# the logits stay in the kernels' fp32 accumulators, y is a mean of v.
+FP16_SAFE_MAX = 2.0**12
+_HALF = (torch.float16, torch.bfloat16)
+
+
+def compute_dtype(t: torch.Tensor) -> torch.dtype:
+    """The dtype matmuls on ``t`` run in: autocast's where it is on."""
+    device = t.device.type
+    if torch.is_autocast_enabled(device):
+        return torch.get_autocast_dtype(device)
+    return t.dtype
 
 
 def fp16_in_use(t: torch.Tensor) -> bool:
     """Whether ``t`` is fp16 or fp16 autocast is on for its device."""
-    device = t.device.type
-    return t.dtype == torch.float16 or (torch.is_autocast_enabled(device)
-                                        and torch.get_autocast_dtype(device)
-                                        == torch.float16)
+    return t.dtype == torch.float16 or compute_dtype(t) == torch.float16
+
+
+def fits_fp16(*tensors: torch.Tensor) -> bool:
+    """Whether every entry is finite and at most :data:`FP16_SAFE_MAX` in
+    magnitude (one host sync)."""
+    amax = torch.stack([t.detach().abs().amax().float() for t in tensors])
+    return bool((amax <= FP16_SAFE_MAX).all())
 
 
 def _float32(*tensors):
     """Casts half-precision tensors to fp32 (large activations overflow
     fp16)."""
-    return [
-        t.float() if t.dtype in (torch.float16, torch.bfloat16) else t
-        for t in tensors
-    ]
+    return [t.float() if t.dtype in _HALF else t for t in tensors]
 
 
 def _result_dtype(q: torch.Tensor) -> torch.dtype:
@@ -49,22 +66,11 @@ def _result_dtype(q: torch.Tensor) -> torch.dtype:
     return torch.float32 if fp16_in_use(q) else q.dtype
 
 
-def _softmax_rows(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
-                  scale: float) -> torch.Tensor:
-    logits = torch.bmm(q, k.transpose(1,
-                                      2))  # (B, l, C) x (B, C, S) -> (B, l, S)
-    if scale != 1.0:
-        logits.mul_(scale)
-    with torch.no_grad():
-        # Outside autograd and in place, so that the softmax output is the only
-        # saved (B, l, S) tensor. The row-max shift leaves softmax unchanged.
-        #     Logits
-        # below it by more than 60 stay at -60: weights equal to fp32 precision
-        # and none subnormal (~50x slower on CPUs); their gradient, below e^-60
-        # of the row's largest, passes through as if unclamped.
-        logits.sub_(logits.amax(dim=-1, keepdim=True)).clamp_(min=_MIN_LOGIT)
-    weights = logits.softmax(dim=-1)
-    return torch.bmm(weights, v)  # (B, l, S) x (B, S, Cv) -> (B, l, Cv)
+def _sdpa(q, k, v, scale: float) -> torch.Tensor:
+    """Fused attention: ``(B, L, C), (B, S, C), (B, S, C) -> (B, L, C)``."""
+    # (B, 1, L, C) heads layout; the fused kernels need contiguous channels
+    q, k, v = (t.contiguous().unsqueeze(1) for t in (q, k, v))
+    return F.scaled_dot_product_attention(q, k, v, scale=scale).squeeze(1)
 
 
 def softmax_aggregate(q: torch.Tensor,
@@ -73,43 +79,117 @@ def softmax_aggregate(q: torch.Tensor,
                       scale: float = 1.0) -> torch.Tensor:
     """``softmax(q k^T * scale) v`` for the Gaussian pairwise functions.
 
-    Where fp16 is in use (fp16 inputs or fp16 autocast) it runs in fp32, so
-    that large embeddings cannot overflow, and returns fp32; bf16 keeps its
-    dtype.
+    * half precision (fp16 / bf16 inputs or autocast), equal query and value
+      widths (embedded Gaussian): the fused kernels in that precision; they
+      form the logits in fp32. The caller keeps ``q, k, v`` within
+      :data:`FP16_SAFE_MAX` under fp16 (:func:`fits_fp16`);
+    * other half-precision cases (Gaussian: the queries are ``x`` itself):
+      fp32, returned as fp32 under fp16 and as bf16 under bf16;
+    * fp32 with equal widths on CUDA, or on CPUs where the batch fills the
+      threads and the weights exceed the budget: the fused kernels;
+    * otherwise :func:`chunked_softmax_aggregate` (bmm and softmax).
     """
-    if fp16_in_use(q):
+    dtype, same_width = compute_dtype(q), q.shape[-1] == v.shape[-1]
+    if dtype in _HALF and same_width:
         with torch.autocast(q.device.type, enabled=False):
-            return softmax_aggregate(*_float32(q, k, v), scale)
-    if q.shape[-1] == v.shape[-1]:
-        # (B, 1, L, C) heads layout; the fused kernels need contiguous
-        # channels.
-        q, k, v = (t.contiguous().unsqueeze(1) for t in (q, k, v))
-        return F.scaled_dot_product_attention(q, k, v, scale=scale).squeeze(1)
+            return _sdpa(q.to(dtype), k.to(dtype), v.to(dtype), scale)
+    if dtype in _HALF:
+        with torch.autocast(q.device.type, enabled=False):
+            y = chunked_softmax_aggregate(*_float32(q, k, v), scale)
+        return y if dtype == torch.float16 else y.to(dtype)
+    if same_width and _fused_is_faster(q, k):
+        return _sdpa(q, k, v, scale)
     return chunked_softmax_aggregate(q, k, v, scale)
 
 
-def chunked_softmax_aggregate(q: torch.Tensor,
-                              k: torch.Tensor,
-                              v: torch.Tensor,
-                              scale: float = 1.0,
-                              chunk_bytes: int = _CHUNK_BYTES) -> torch.Tensor:
-    """Softmax aggregation over query chunks, each recomputed in backward."""
+def _fused_is_faster(q: torch.Tensor, k: torch.Tensor) -> bool:
+    """CUDA; on CPUs where the weights exceed the budget and the batch fills
+    the threads (the fused CPU backward runs one thread per batch entry; the
+    chunked one recomputes its weights)."""
+    if q.is_cuda:
+        return True
+    batch, num_queries, _ = q.shape
+    too_large = 4 * batch * num_queries * k.shape[1] > _AFFINITY_BYTES
+    return too_large and batch >= torch.get_num_threads()
+
+
+def _weights(q, k, scale: float, row_max=None, row_sum=None):
+    """Softmax weights ``(B, l, S)`` of queries ``q (B, l, C)`` over keys ``k
+    (B, S, C)`` with their row max and sum (recomputed with given ones)."""
+    w = torch.bmm(q, k.transpose(1, 2))  # (B, l, C) x (B, C, S) -> (B, l, S)
+    if scale != 1.0:
+        w.mul_(scale)
+    if row_max is None:
+        row_max = w.amax(dim=-1, keepdim=True)
+    # Logits below the row max by more than 60 stay at -60: weights equal to
+    # fp32 precision and none subnormal (~50x slower on CPUs); their gradient,
+    # below e^-60 of the row's largest, passes as if unclamped.
+    w.sub_(row_max).clamp_(min=_MIN_LOGIT).exp_()
+    if row_sum is None:
+        row_sum = w.sum(dim=-1, keepdim=True)
+    return w.div_(row_sum), row_max, row_sum
+
+
+class _SoftmaxAttention(torch.autograd.Function):
+    """``softmax(q k^T * scale) v`` over chunks of ``rows`` queries.
+
+    With one chunk its weights are kept for backward; with several only each
+    row's max and sum are, and backward recomputes the chunks' weights.
+    """
+
+    @staticmethod
+    def forward(ctx, q, k, v, scale: float, rows: int):
+        keep = rows >= q.shape[1]
+        outs, saved = [], []
+        for start in range(0, q.shape[1], rows):
+            w, row_max, row_sum = _weights(q[:, start:start + rows], k, scale)
+            outs.append(torch.bmm(w, v))  # (B, l, S) x (B, S, Cv)
+            saved.append(w if keep else torch.cat([row_max, row_sum], -1))
+        y = outs[0] if keep else torch.cat(outs, dim=1)  # (B, L, Cv)
+        ctx.scale, ctx.rows = scale, rows
+        ctx.save_for_backward(q, k, v, y, *saved)
+        return y
+
+    @staticmethod
+    def backward(ctx, dy):
+        q, k, v, y, *saved = ctx.saved_tensors
+        keep = ctx.rows >= q.shape[1]
+        dq, dk, dv = torch.empty_like(q), torch.zeros_like(k), None
+        for chunk, start in enumerate(range(0, q.shape[1], ctx.rows)):
+            rows = slice(start, start + ctx.rows)
+            q_c, dy_c = q[:, rows], dy[:, rows]
+            if keep:
+                w = saved[0]
+            else:
+                stats = saved[chunk]  # (B, l, 2): row max, row sum
+                w = _weights(q_c, k, ctx.scale, stats[..., :1],
+                             stats[..., 1:])[0]
+            # (B, S, l) x (B, l, Cv) -> (B, S, Cv)
+            dv_c = torch.bmm(w.transpose(1, 2), dy_c)
+            dv = dv_c if dv is None else dv.add_(dv_c)
+            dw = torch.bmm(dy_c, v.transpose(1, 2))  # (B, l, Cv) x (B, Cv, S)
+            # softmax backward: dlogit_ij = w_ij (dw_ij - sum_s w_is dw_is)
+            row_dot = (dy_c * y[:, rows]).sum(dim=-1, keepdim=True)
+            dlogits = dw.sub_(row_dot).mul_(w)
+            if ctx.scale != 1.0:
+                dlogits.mul_(ctx.scale)
+            dq[:, rows] = torch.bmm(dlogits, k)  # (B, l, S) x (B, S, C)
+            dk.baddbmm_(dlogits.transpose(1, 2), q_c)  # (B, S, l) x (B, l, C)
+        return dq, dk, dv, None, None
+
+
+def chunked_softmax_aggregate(
+        q: torch.Tensor,
+        k: torch.Tensor,
+        v: torch.Tensor,
+        scale: float = 1.0,
+        chunk_bytes: int = _AFFINITY_BYTES) -> torch.Tensor:
+    """``softmax(q k^T * scale) v`` holding at most ``chunk_bytes`` of fp32
+    ``(L, S)`` weights: all of them, kept for backward, where they fit, else
+    chunks of queries whose weights backward recomputes."""
     batch, num_queries, _ = q.shape
     rows = max(1, chunk_bytes // (4 * batch * k.shape[1]))
-    if rows >= num_queries:
-        return _softmax_rows(q, k, v, scale)
-    needs_grad = torch.is_grad_enabled() and any(
-        t.requires_grad for t in (q, k, v))
-    chunks = []
-    for start in range(0, num_queries, rows):
-        q_chunk = q[:, start:start + rows]
-        if needs_grad:
-            chunks.append(
-                checkpoint(
-                    _softmax_rows, q_chunk, k, v, scale, use_reentrant=False))
-        else:
-            chunks.append(_softmax_rows(q_chunk, k, v, scale))
-    return torch.cat(chunks, dim=1)
+    return _SoftmaxAttention.apply(q, k, v, scale, min(rows, num_queries))
 
 
 def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,

@@ -1,20 +1,37 @@
 """Benchmark: our NonLocalBlock3d vs mmcv's NonLocal3d, same weights, same run.
 
-For every shape and pairwise function, each implementation runs forward +
-backward
-in a fresh subprocess (so peak memory is its own): batch 2, subsampling on,
-train mode. Peak memory is the growth of the process's peak RSS over its set-up
-(inputs and weights already allocated), with glibc's mmap threshold fixed so
-that RSS follows the live tensors. A case that exceeds ``--mem-limit-gb``
-is reported as out of memory. Also timed: the block's 1x1 projections, pooling
-and BN alone (the floor no exact implementation can beat).
+Two input sources.
+
+``--real`` (what users train): the input of every NL block, captured from one
+train-mode forward pass of a synthetic clip (moving squares on noise, through
+the stock data preprocessor) through MMAction2's stock NL-I3D R50 config of
+the mode, with our ``NLResNet3d`` (``--archs c2d``: the paper's C2D R50) and
+random weights (BN statistics and NL output-BN scales perturbed). On those
+exact activations our block and mmcv's, loaded with that block's weights, run
+forward + backward in train mode, alternating ours / mmcv, ``--repeats``
+times after a warm-up; times per block and in total (the blocks of one
+network summed per repeat), median and range, ratio mmcv / ours per repeat.
+Peak memory: a second process with glibc's mmap threshold fixed, one warm-up
+and one measured call per block, peak RSS growth above the call's start.
+Concatenation is left out (mmcv's cannot backpropagate).
+
+Random inputs (default): for every shape and pairwise function, each
+implementation runs forward + backward in a fresh subprocess (so peak memory
+is its own): batch 2, subsampling on, train mode. Peak memory is the growth of
+the process's peak RSS over its set-up (inputs and weights already
+allocated), with glibc's mmap threshold fixed so that RSS follows the live
+tensors. A case that exceeds ``--mem-limit-gb`` is reported as out of
+memory. Also timed: the block's 1x1 projections, pooling and BN alone (the
+floor no exact implementation can beat).
 
 Usage:
-    python tools/analysis/benchmark_nonlocal.py            # the full table
+    python tools/analysis/benchmark_nonlocal.py --real [--frames 32 128]
+        [--batches 1 2] [--archs i3d c2d] [--size 224] [--markdown]
+    python tools/analysis/benchmark_nonlocal.py            # random inputs
     python tools/analysis/benchmark_nonlocal.py --quick    # 32-frame shapes
-    only
 """
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -209,7 +226,124 @@ def bench(args):
         print('note:', error)
 
 
-def main():
+# ------------------------------------------------------------------ --real
+REAL_MODES = ('embedded_gaussian', 'gaussian', 'dot_product')
+REAL_HEADER = ('model', 'frames', 'batch', 'mode', 'block',
+               'input (N, C, T, H, W)', 'ours ms', 'mmcv ms',
+               'mmcv / ours time', 'ours MB', 'mmcv MB', 'max abs diff')
+
+
+def print_table(header, rows, markdown: bool) -> None:
+    """Markdown, or columns padded to their widest cell."""
+    if markdown:
+        for row in [header, ['---'] * len(header)] + rows:
+            print('| ' + ' | '.join(row) + ' |')
+        return
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(
+        len(header))]
+    for row in [header] + rows:
+        print('  '.join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def machine_line(args) -> str:
+    import torch
+    load = ', '.join(f'{v:.2f}' for v in os.getloadavg())
+    return (f'# {platform.processor() or platform.machine()}, '
+            f'{os.cpu_count()} cores, torch {torch.__version__}, '
+            f'{args.threads} threads; load average (1, 5, 15 min) {load}')
+
+
+def run_real_case(args) -> None:
+    """Child process: every captured block of one network; a JSON line."""
+    import torch
+
+    from nl_plugin.action.benchmarking import block_inputs
+    torch.set_num_threads(args.threads)
+    entries = torch.load(args.state, weights_only=True)
+    if args.memory:
+        results = [block_inputs.peak_pair(e) for e in entries]
+    else:
+        results = [block_inputs.time_pair(e, args.repeats) for e in entries]
+    print(json.dumps(results))
+
+
+def spawn_real(state: str, args, memory: bool) -> list:
+    cmd = [
+        sys.executable, __file__, '--child-real', '--state', state,
+        '--repeats',
+        str(args.repeats), '--threads',
+        str(args.threads)
+    ] + (['--memory'] if memory else [])
+    from nl_plugin.action.benchmarking.measure import FIXED_MMAP_ENV
+    env = dict(os.environ, **(FIXED_MMAP_ENV if memory else {}))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('[')]
+    if proc.returncode or not lines:
+        raise RuntimeError(f'benchmark child failed: {proc.stderr[-2000:]}')
+    return json.loads(lines[-1])
+
+
+def real_rows(case, entries, timed, peaks) -> list:
+    """One row per block and one for their sum (``case``: model, frames,
+    batch, mode)."""
+    from nl_plugin.action.benchmarking import ratio_cell, time_cell
+    rows = []
+    for entry, t, peak in zip(entries, timed, peaks):
+        ours, mmcv = t['times']['ours'], t['times']['mmcv']
+        rows.append(case + [
+            entry['name'],
+            str(tuple(entry['x'].shape)),
+            time_cell(ours, 1e-3),
+            time_cell(mmcv, 1e-3),
+            ratio_cell(mmcv, ours), f"{peak['ours']:.0f}",
+            f"{peak['mmcv']:.0f}", f"{t['diff']:.1e}"
+        ])
+    totals = {
+        impl: [sum(r) for r in zip(*(t['times'][impl] for t in timed))]
+        for impl in ('ours', 'mmcv')
+    }
+    rows.append(case + [
+        f'all {len(entries)}', '',
+        time_cell(totals['ours'], 1e-3),
+        time_cell(totals['mmcv'], 1e-3),
+        ratio_cell(totals['mmcv'], totals['ours']),
+        f"{max(p['ours'] for p in peaks):.0f}",
+        f"{max(p['mmcv'] for p in peaks):.0f}", ''
+    ])
+    return rows
+
+
+def bench_real(args) -> None:
+    import torch
+
+    from nl_plugin.action.benchmarking import block_inputs
+    print(machine_line(args))
+    print(f'# real activations: {args.size}x{args.size} clips, fwd+bwd in '
+          f'train mode, {args.repeats} alternating repeats after a warm-up: '
+          'median (min-max); memory: peak RSS growth of one call')
+    rows = []
+    cases = itertools.product(args.archs, args.frames, args.batches,
+                              args.modes or REAL_MODES)
+    with tempfile.TemporaryDirectory() as tmp:
+        state = os.path.join(tmp, 'inputs.pt')
+        for arch, frames, batch, mode in cases:
+            if mode not in REAL_MODES:
+                print(f'# {mode}: skipped (mmcv cannot backpropagate it)')
+                continue
+            entries = block_inputs.capture(arch, mode, frames, batch,
+                                           args.size)
+            torch.save(entries, state)
+            timed = spawn_real(state, args, memory=False)
+            peaks = spawn_real(state, args, memory=True)
+            case = [f'NL-{arch.upper()} R50', str(frames), str(batch), mode]
+            rows += real_rows(case, entries, timed, peaks)
+            print(f'# done: {" ".join(case)}; total ratio {rows[-1][8]}',
+                  flush=True)
+    print(machine_line(args))
+    print_table(REAL_HEADER, rows, args.markdown)
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -218,18 +352,44 @@ def main():
     parser.add_argument(
         '--shapes', nargs='+', choices=list(SHAPES), help='a subset')
     parser.add_argument('--modes', nargs='+', choices=MODES, help='a subset')
-    parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument(
+        '--real',
+        action='store_true',
+        help='the activations of NL-I3D / NL-C2D R50 on a clip')
+    parser.add_argument(
+        '--archs', nargs='+', choices=('i3d', 'c2d'), default=['i3d', 'c2d'])
+    parser.add_argument('--frames', nargs='+', type=int, default=[32])
+    parser.add_argument('--batches', nargs='+', type=int, default=[1, 2])
+    parser.add_argument('--size', type=int, default=224)
+    parser.add_argument('--markdown', action='store_true')
+    parser.add_argument(
+        '--repeats',
+        type=int,
+        default=None,
+        help='timed calls (default: 5 with --real, else 3)')
     parser.add_argument('--threads', type=int, default=os.cpu_count())
     parser.add_argument('--mem-limit-gb', type=float, default=16.0)
     parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--child-real', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument('--memory', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--impl', choices=IMPLS, help=argparse.SUPPRESS)
     parser.add_argument('--mode', help=argparse.SUPPRESS)
     parser.add_argument('--state', help=argparse.SUPPRESS)
     parser.add_argument('--out', help=argparse.SUPPRESS)
     parser.add_argument(
         '--forward-only', action='store_true', help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    run_case(args) if args.child else bench(args)
+    args = parser.parse_args(argv)
+    if args.repeats is None:
+        args.repeats = 5 if args.real else 3
+    from nl_plugin.compat import install_stack_fixes
+    install_stack_fixes()
+    if args.child_real:
+        run_real_case(args)
+    elif args.child:
+        run_case(args)
+    else:
+        bench_real(args) if args.real else bench(args)
 
 
 if __name__ == '__main__':

@@ -49,8 +49,14 @@ class _NonLocalBlockMixin:
         self.non_local = non_local
         self.non_local_cfg = dict(non_local_cfg or {})
         if non_local:
-            self.non_local_block = NonLocalBlock3d(
-                self.planes * self.expansion, **self.non_local_cfg)
+            self.build_non_local_block()
+
+    def build_non_local_block(self) -> None:
+        """``non_local_block`` from ``non_local_cfg``; it checkpoints with the
+        residual block (``with_cp``) unless the cfg says otherwise."""
+        cfg = dict(dict(with_cp=self.with_cp), **self.non_local_cfg)
+        self.non_local_block = NonLocalBlock3d(self.planes * self.expansion,
+                                               **cfg)
 
 
 class NLBottleneck3d(_NonLocalBlockMixin, Bottleneck3d):
@@ -89,6 +95,9 @@ class NLResNet3d(ResNet3d):
         non_local_stage_cfg (dict, optional): Per-stage overrides of
             ``non_local_cfg`` for the NL blocks of that stage, e.g.
             ``dict(res3=dict(neighbourhood='grouped_time', group_size=4))``.
+        with_cp (bool): ``ResNet3d``'s activation checkpointing of the
+            residual blocks; here it checkpoints the NL blocks too (unless
+            ``non_local_cfg`` sets their own ``with_cp``).
         pool1_kernel_t (int): Temporal kernel of pool1 (paper 3, upstream 1,
             official code 1 or 2).
         pool1_padding_s (int): Spatial padding of pool1: 1 (upstream) or 0
@@ -184,8 +193,7 @@ class NLResNet3d(ResNet3d):
                         **self.non_local_cfg,
                         **stage_cfg[stage]
                     }
-                    block.non_local_block = NonLocalBlock3d(
-                        block.planes * block.expansion, **block.non_local_cfg)
+                    block.build_non_local_block()
 
     def non_local_blocks(self):
         """``(name, block)`` of every non-local block, in forward order."""

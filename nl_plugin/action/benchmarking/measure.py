@@ -1,0 +1,64 @@
+"""Peak memory and timing statistics of the benchmarks.
+
+CPU peak memory is the peak resident memory above the start of a measured
+span, sampled every millisecond by a thread (torch releases the GIL while it
+computes). Run the measured process with ``MALLOC_MMAP_THRESHOLD_`` fixed
+(:data:`FIXED_MMAP_ENV`): glibc then returns every freed large block to the
+OS, so resident memory follows the live tensors.
+"""
+import resource
+import threading
+from typing import Sequence
+
+FIXED_MMAP_ENV = {'MALLOC_MMAP_THRESHOLD_': '131072'}
+
+
+def _rss_mb() -> float:
+    """Resident memory of this process now."""
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+class PeakRSS:
+    """Peak resident memory above the start of the ``with`` span (MB)."""
+
+    def __enter__(self):
+        self.start = self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(0.001):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mb())
+
+    @property
+    def growth_mb(self) -> float:
+        return self.peak - self.start
+
+
+def median(values: Sequence[float]) -> float:
+    values = sorted(values)
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    return (values[middle - 1] + values[middle]) / 2
+
+
+def time_cell(seconds: Sequence[float], unit: float = 1.0) -> str:
+    """``median (min-max)`` of ``seconds / unit``."""
+    values = [s / unit for s in seconds]
+    return f'{median(values):.3g} ({min(values):.3g}-{max(values):.3g})'
+
+
+def ratio_cell(ref: Sequence[float], ours: Sequence[float]) -> str:
+    """``ref / ours`` per paired run (measured back to back): median and
+    range, e.g. ``1.12x (1.05-1.20)``."""
+    ratios = [r / o for r, o in zip(ref, ours)]
+    return f'{median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})'
