@@ -79,18 +79,44 @@ def test_fp32_matches_reference_on_larger_maps(mode):
         block(x), reference_forward(block, x), rtol=1e-4, atol=1e-4)
 
 
-def test_chunked_softmax_matches_unchunked():
+@pytest.mark.parametrize('chunk_bytes', (2**30, 4 * 2 * 30 * 7, 1))
+@pytest.mark.parametrize('value_channels', (6, 4))
+def test_softmax_kept_and_chunked_match_einsum(chunk_bytes, value_channels):
+    """All weights kept for backward, chunks of 7 queries recomputed in
+    backward, one query per chunk: forward and every gradient."""
     from nl_plugin.blocks.pairwise import chunked_softmax_aggregate
-    q, k = torch.randn(2, 50, 6, requires_grad=True), torch.randn(2, 30, 6)
-    v = torch.randn(2, 30, 4, requires_grad=True)
-    full = chunked_softmax_aggregate(q, k, v, 0.5, chunk_bytes=2**30)
-    chunked = chunked_softmax_aggregate(
-        q, k, v, 0.5, chunk_bytes=4 * 2 * 30 * 7)
-    torch.testing.assert_close(chunked, full)
-    g1 = torch.autograd.grad(full.sum(), (q, v))
-    g2 = torch.autograd.grad(chunked.sum(), (q, v))
-    for a, b in zip(g1, g2):
+    q = torch.randn(2, 50, 6, dtype=torch.float64, requires_grad=True)
+    k = torch.randn(2, 30, 6, dtype=torch.float64, requires_grad=True)
+    v = torch.randn(
+        2, 30, value_channels, dtype=torch.float64, requires_grad=True)
+    got = chunked_softmax_aggregate(q, k, v, 0.5, chunk_bytes=chunk_bytes)
+    weights = (torch.einsum('blc,bsc->bls', q, k) * 0.5).softmax(dim=-1)
+    want = torch.einsum('bls,bsc->blc', weights, v)
+    torch.testing.assert_close(got, want)
+    grad = torch.randn_like(want)
+    for a, b in zip(
+            torch.autograd.grad(got, (q, k, v), grad),
+            torch.autograd.grad(want, (q, k, v), grad)):
         torch.testing.assert_close(a, b)
+
+
+@pytest.mark.parametrize('mode', ('gaussian', 'embedded_gaussian'))
+def test_block_with_chunked_softmax_matches_reference(mode, monkeypatch):
+    """A budget of 4 KB forces query chunks recomputed in backward."""
+    from nl_plugin.blocks import pairwise
+    monkeypatch.setattr(pairwise, '_AFFINITY_BYTES', 4096)
+    block = _randomised(NonLocalBlock3d(8, mode=mode,
+                                        use_scale=True)).double()
+    x = torch.randn(2, 8, 4, 6, 6, dtype=torch.float64, requires_grad=True)
+    out, ref = block(x), reference_forward(block, x)
+    torch.testing.assert_close(out, ref, rtol=1e-9, atol=1e-9)
+    params = [x] + list(block.parameters())
+    grad = torch.randn_like(out)
+    for a, b in zip(
+            torch.autograd.grad(out, params, grad, allow_unused=True),
+            torch.autograd.grad(ref, params, grad, allow_unused=True)):
+        if b is not None:
+            torch.testing.assert_close(a, b, rtol=1e-7, atol=1e-8)
 
 
 @pytest.mark.parametrize('dims', (1, 2, 3))
@@ -140,18 +166,96 @@ def test_fp16_inputs_do_not_overflow():
     from nl_plugin.blocks.pairwise import (dot_product_aggregate,
                                            softmax_aggregate)
 
-    # softmax: q.k ~ 1e5, beyond fp16's max (65504); the output is a mean of v.
+    # softmax: q.k ~ 1e5, beyond fp16's max (65504); the output is a mean of
+    # v. The fused kernel forms the logits in fp32 and returns fp16.
     q = (torch.randn(1, 20, 8) * 300).half()
     k = (torch.randn(1, 10, 8) * 300).half()
     v = torch.randn(1, 10, 8).half()
+    y = softmax_aggregate(q, k, v)
+    assert y.dtype == torch.float16 and torch.isfinite(y).all()
+    want = torch.einsum('bls,bsc->blc',
+                        torch.einsum('blc,bsc->bls', q.double(),
+                                     k.double()).softmax(-1), v.double())
+    # a few logits differ by fp16 rounding of q and k (|q.k| ~ 1e5)
+    assert (y.double() - want).abs().mean() < 0.05
     # dot product: sum_j k_j v_j = 2000 * 50 overflows, its mean (50) does not.
     k_dot = torch.full((1, 2000, 8), 50.0).half()
     v_dot = torch.ones(1, 2000, 8).half()
     q_dot = torch.rand(1, 20, 8).half()
-    for y in (softmax_aggregate(q, k,
-                                v), dot_product_aggregate(q_dot, k_dot,
-                                                          v_dot)):
-        assert y.dtype == torch.float32 and torch.isfinite(y).all()
+    y = dot_product_aggregate(q_dot, k_dot, v_dot)
+    assert y.dtype == torch.float32 and torch.isfinite(y).all()
+
+
+def _aggregate_dtypes(block, x, dtype, monkeypatch):
+    """The dtypes of q and of y of every softmax_aggregate call of
+    ``block(x)`` under CPU autocast with ``dtype``."""
+    from nl_plugin.blocks import non_local, pairwise
+    seen = []
+
+    def spy(q, k, v, scale=1.0):
+        y = pairwise.softmax_aggregate(q, k, v, scale)
+        seen.append((q.dtype, y.dtype))
+        return y
+
+    monkeypatch.setattr(non_local, 'softmax_aggregate', spy)
+    with torch.autocast('cpu', dtype=dtype):
+        out = block(x)
+    return out, seen
+
+
+@pytest.mark.parametrize('dtype', (torch.float16, torch.bfloat16))
+def test_embedded_gaussian_attends_in_half_precision(dtype, monkeypatch):
+    block = _randomised(NonLocalBlock3d(16, sub_sample=True, use_scale=True))
+    x = torch.randn(2, 16, 4, 8, 8)
+    out, seen = _aggregate_dtypes(block, x, dtype, monkeypatch)
+    assert seen == [(dtype, dtype)]  # fused kernel on half embeddings
+    ref = reference_forward(block.double(), x.double())
+    err = (out.double() - ref).abs().max() / ref.abs().max()
+    assert err < (0.01 if dtype == torch.float16 else 0.05)
+
+
+def test_fp16_falls_back_to_fp32_beyond_the_safe_range(monkeypatch):
+    from nl_plugin.blocks.pairwise import FP16_SAFE_MAX
+    block = _randomised(NonLocalBlock3d(16, sub_sample=True))
+    x = torch.randn(1, 16, 4, 8, 8)
+    x[0, 0, 0, 0, 0] = 4 * FP16_SAFE_MAX  # fits fp16, its embeddings do not
+    out, seen = _aggregate_dtypes(block, x, torch.float16, monkeypatch)
+    assert seen == [(torch.float32, torch.float32)]
+    ref = reference_forward(block.double(), x.double())
+    torch.testing.assert_close(out.double(), ref, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize('dtype', (torch.float16, torch.bfloat16))
+def test_gaussian_aggregates_in_fp32_under_autocast(dtype, monkeypatch):
+    """Its queries are x itself, wider than g: no fused kernel, fp32."""
+    block = _randomised(
+        NonLocalBlock3d(16, mode='gaussian', sub_sample=True))
+    x = torch.randn(1, 16, 4, 8, 8)
+    out, seen = _aggregate_dtypes(block, x, dtype, monkeypatch)
+    (q_dtype, y_dtype), = seen
+    assert q_dtype == torch.float32  # the fp16 block runs in fp32
+    assert y_dtype == (torch.float32 if dtype == torch.float16 else dtype)
+    ref = reference_forward(block.double(), x.double())
+    err = (out.double() - ref).abs().max() / ref.abs().max()
+    assert err < 0.05
+
+
+@pytest.mark.parametrize('mode', MODES)
+def test_with_cp_gives_the_same_outputs_and_gradients(mode):
+    blocks = [
+        _randomised(NonLocalBlock3d(8, mode=mode, sub_sample=True,
+                                    with_cp=cp)).train() for cp in (False, True)
+    ]
+    blocks[1].load_state_dict(blocks[0].state_dict())
+    x = torch.randn(2, 8, 4, 6, 6, requires_grad=True)
+    grad = torch.randn(x.shape)
+    results = []
+    for block in blocks:
+        out = block(x)
+        results.append([out] + list(
+            torch.autograd.grad(out, [x] + list(block.parameters()), grad)))
+    for a, b in zip(*results):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
 
 
 @pytest.mark.parametrize('mode', MODES)
@@ -194,6 +298,7 @@ def test_registered_in_root_registry():
     (dict(std=0.0), 'init_std'),
     (dict(init_std=0.01, std=0.02), 'std'),
     (dict(in_channels=0), 'in_channels'),
+    (dict(with_cp=1), 'with_cp'),
     (dict(neighbourhood='grouped_time'), 'group_size'),
     (dict(neighbourhood='grouped_time', group_size=0), 'group_size'),
     (dict(neighbourhood='spacetime', group_size=4), 'group_size'),

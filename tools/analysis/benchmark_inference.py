@@ -31,29 +31,20 @@ import json
 import os
 import os.path as osp
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-STOCK = ('mmaction::recognition/i3d/i3d_imagenet-pretrained-r50-nl-'
-         'embedded-gaussian_8xb8-32x2x1-100e_kinetics400-rgb.py')
 IMPLS = ('mmcv', 'ours', 'onnxruntime')
 
 
 def model_config(impl: str, base_channels: int = 64):
     """The stock config's model (``base_channels`` < 64: a narrower one for a
     quick check); ``ours`` with ``NLResNet3d``."""
-    from mmengine.hub import get_config
-    cfg = get_config(STOCK)
-    cfg.model.backbone.pretrained = None
-    cfg.model.backbone.base_channels = base_channels
-    cfg.model.cls_head.in_channels = base_channels * 32  # res5 out
-    if impl != 'mmcv':
-        cfg.model.backbone.type = 'NLResNet3d'
-    return cfg
+    from nl_plugin.action.benchmarking import model_config as stock_config
+    return stock_config(
+        'mmcv' if impl == 'mmcv' else 'ours', base_channels=base_channels)
 
 
 def build(impl: str, base_channels: int):
@@ -116,42 +107,12 @@ def export(weights: str, path: str, shape, base_channels: int) -> None:
     export_onnx(model, path, shape)
 
 
-def _rss_mb() -> float:
-    """Resident memory of this process now."""
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
-
-
-class PeakRSS:
-    """Peak resident memory above the start, sampled every millisecond by a
-    thread (torch and ONNX Runtime release the GIL while they compute): the
-    set-up's own peak (loading weights) does not hide the inference's."""
-
-    def __enter__(self):
-        self.start = self.peak = _rss_mb()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self):
-        while not self._stop.wait(0.001):
-            self.peak = max(self.peak, _rss_mb())
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss_mb())
-
-    @property
-    def growth_mb(self) -> float:
-        return self.peak - self.start
-
-
 def run_case(args) -> None:
     """Child process: one implementation on one device; prints a JSON line."""
     import torch
     from mmengine.dataset import pseudo_collate
+
+    from nl_plugin.action.benchmarking import PeakRSS
     torch.set_num_threads(args.threads)
     data = torch.load(args.data, weights_only=False)
     if args.impl == 'onnxruntime':
@@ -201,9 +162,8 @@ def spawn(impl: str, device: str, files: dict, out: str, args) -> dict:
         str(args.threads), '--base-channels',
         str(args.base_channels)
     ] + [f'--{key}={value}' for key, value in files.items()]
-    # A fixed mmap threshold returns freed large blocks to the OS, so that
-    # peak RSS follows the live tensors.
-    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='131072')
+    from nl_plugin.action.benchmarking.measure import FIXED_MMAP_ENV
+    env = dict(os.environ, **FIXED_MMAP_ENV)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
     if proc.returncode or not lines:
@@ -224,23 +184,18 @@ def cases(args):
             yield impl, device
 
 
-def _median(values):
-    values = sorted(values)
-    return values[len(values) // 2]
-
-
 def _speed_cells(runs: list, ref_runs: list) -> str:
     """Median (min-max over rounds) of mmcv's time / this one's, each round
     measured back to back."""
-    ratios = [
-        _median(ref['times']) / _median(run['times'])
-        for run, ref in zip(runs, ref_runs)
-    ]
-    return f'{_median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})'
+    from nl_plugin.action.benchmarking import median, ratio_cell
+    return ratio_cell([median(r['times']) for r in ref_runs],
+                      [median(r['times']) for r in runs])
 
 
 def report(results: dict, args) -> None:
     import torch
+
+    from nl_plugin.action.benchmarking import median
     print('| device | implementation | s per video | clips/s | peak MB | '
           'speed vs mmcv (range over rounds) | memory vs mmcv | '
           'max abs diff of video scores |')
@@ -252,7 +207,7 @@ def report(results: dict, args) -> None:
                   ' |')
             continue
         ref = results.get(('mmcv', device)) or results[('mmcv', 'cpu')]
-        seconds = _median([t for r in runs for t in r['times']])
+        seconds = median([t for r in runs for t in r['times']])
         peak = max(r['peak_mb'] for r in runs)
         speed = mem = diff = '—'
         if not any(r.get('failed') for r in ref):

@@ -331,7 +331,7 @@ def bench_real(args) -> None:
                 print(f'# {mode}: skipped (mmcv cannot backpropagate it)')
                 continue
             entries = block_inputs.capture(arch, mode, frames, batch,
-                                           args.size)
+                                           args.size, args.base_channels)
             torch.save(entries, state)
             timed = spawn_real(state, args, memory=False)
             peaks = spawn_real(state, args, memory=True)
@@ -362,6 +362,11 @@ def main(argv=None):
     parser.add_argument('--batches', nargs='+', type=int, default=[1, 2])
     parser.add_argument('--size', type=int, default=224)
     parser.add_argument('--markdown', action='store_true')
+    parser.add_argument(
+        '--base-channels',
+        type=int,
+        default=64,
+        help='--real: 64 is R50; less, a narrower one for a quick check')
     parser.add_argument(
         '--repeats',
         type=int,

@@ -30,13 +30,19 @@ def block_kwargs(block) -> dict:
         norm_cfg=norm)
 
 
-def capture(arch: str, mode: str, frames: int, batch: int, size: int,
+def capture(arch: str,
+            mode: str,
+            frames: int,
+            batch: int,
+            size: int,
+            base_channels: int = 64,
             seed: int = 0) -> List[dict]:
     """``[dict(name, kwargs, weights, x)]`` for every NL block of ``arch``
     (``i3d`` / ``c2d``), from one train-mode forward pass of ``batch``
     synthetic clips of ``frames`` x ``size`` x ``size``."""
     torch.manual_seed(seed)
-    model = build_model('ours', mode=mode, arch=arch)
+    model = build_model(
+        'ours', mode=mode, arch=arch, base_channels=base_channels)
     perturb_weights(model, seed)
     model.train()
     captured = []

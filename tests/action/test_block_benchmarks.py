@@ -1,0 +1,50 @@
+"""The benchmarks of NL blocks on real activations and of a training step run
+(narrow models, tiny clips) and print ratios; the captured inputs are the
+blocks' own. Smoke tests: no timing is asserted."""
+import re
+
+import pytest
+import torch
+
+from tool_loader import load_tool
+
+RATIO = r'[0-9.]+x \([0-9.]+-[0-9.]+\)'
+
+
+def test_captured_inputs_run_both_blocks_with_equal_outputs():
+    from nl_plugin.action.benchmarking import block_inputs
+    entries = block_inputs.capture(
+        'i3d', 'gaussian', frames=8, batch=2, size=64, base_channels=8)
+    assert [e['name'] for e in entries
+            ] == ['res3.1', 'res3.3', 'res4.1', 'res4.3', 'res4.5']
+    # 8 frames -> 1 after conv1, pool1, pool2; 64 px -> 8 at res3
+    assert [tuple(e['x'].shape) for e in entries
+            ] == [(2, 64, 1, 8, 8)] * 2 + [(2, 128, 1, 4, 4)] * 3
+    pair = block_inputs.block_pair(entries[2])
+    with torch.no_grad():
+        torch.testing.assert_close(pair['ours'](entries[2]['x']),
+                                   pair['mmcv'](entries[2]['x']))
+    timed = block_inputs.time_pair(entries[2], repeats=2)
+    assert all(len(t) == 2 for t in timed['times'].values())
+    assert timed['diff'] < 1e-4
+
+
+@pytest.mark.parametrize('tool,argv', [
+    ('benchmark_nonlocal.py', [
+        '--real', '--archs', 'i3d', '--frames', '8', '--batches', '1',
+        '--size', '64', '--modes', 'embedded_gaussian', '--repeats', '1',
+        '--base-channels', '8', '--markdown'
+    ]),
+    ('benchmark_training.py', [
+        '--frames', '8', '--size', '64', '--rounds', '1', '--repeats', '1',
+        '--base-channels', '8', '--markdown', '--device', 'cpu'
+    ]),
+])
+def test_benchmark_prints_ratios(tool, argv, capsys):
+    load_tool(f'analysis/{tool}').main(argv)
+    rows = [
+        line for line in capsys.readouterr().out.splitlines()
+        if line.startswith('| NL-I3D') or line.startswith('| ours')
+    ]
+    assert rows
+    assert all(re.search(RATIO, row) for row in rows), rows
