@@ -75,10 +75,21 @@ def block_pair(entry: dict) -> Dict[str, torch.nn.Module]:
     pair = dict(
         ours=NonLocalBlock3d(**entry['kwargs']),
         mmcv=NonLocal3d(**entry['kwargs']))
-    for block in pair.values():
-        block.load_state_dict(entry['weights'], strict=True)
-        block.train()
-    return pair
+    pair['ours'].load_state_dict(entry['weights'], strict=True)
+    pair['mmcv'].load_state_dict(_mmcv_keys(entry), strict=True)
+    return {impl: block.train() for impl, block in pair.items()}
+
+
+def _mmcv_keys(entry: dict) -> dict:
+    """Our state dict in mmcv's layout: with ``sub_sample`` mmcv wraps g and
+    phi in ``nn.Sequential(conv, pool)`` (``g.conv.*`` -> ``g.0.conv.*``)."""
+    if not entry['kwargs']['sub_sample']:
+        return entry['weights']
+    wrapped = ('g.', 'phi.')
+    return {
+        (k.replace('.', '.0.', 1) if k.startswith(wrapped) else k): v
+        for k, v in entry['weights'].items()
+    }
 
 
 def forward_backward(block, x, grad) -> float:
