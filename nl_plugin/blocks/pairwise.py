@@ -162,8 +162,8 @@ class _SoftmaxAttention(torch.autograd.Function):
                 w = saved[0]
             else:
                 stats = saved[chunk]  # (B, l, 2): row max, row sum
-                w = _weights(q_c, k, ctx.scale, stats[..., :1],
-                             stats[..., 1:])[0]
+                w = _weights(q_c, k, ctx.scale, stats[..., :1], stats[...,
+                                                                      1:])[0]
             # (B, S, l) x (B, l, Cv) -> (B, S, Cv)
             dv_c = torch.bmm(w.transpose(1, 2), dy_c)
             dv = dv_c if dv is None else dv.add_(dv_c)

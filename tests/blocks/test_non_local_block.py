@@ -105,8 +105,7 @@ def test_block_with_chunked_softmax_matches_reference(mode, monkeypatch):
     """A budget of 4 KB forces query chunks recomputed in backward."""
     from nl_plugin.blocks import pairwise
     monkeypatch.setattr(pairwise, '_AFFINITY_BYTES', 4096)
-    block = _randomised(NonLocalBlock3d(8, mode=mode,
-                                        use_scale=True)).double()
+    block = _randomised(NonLocalBlock3d(8, mode=mode, use_scale=True)).double()
     x = torch.randn(2, 8, 4, 6, 6, dtype=torch.float64, requires_grad=True)
     out, ref = block(x), reference_forward(block, x)
     torch.testing.assert_close(out, ref, rtol=1e-9, atol=1e-9)
@@ -173,9 +172,10 @@ def test_fp16_inputs_do_not_overflow():
     v = torch.randn(1, 10, 8).half()
     y = softmax_aggregate(q, k, v)
     assert y.dtype == torch.float16 and torch.isfinite(y).all()
-    want = torch.einsum('bls,bsc->blc',
-                        torch.einsum('blc,bsc->bls', q.double(),
-                                     k.double()).softmax(-1), v.double())
+    want = torch.einsum(
+        'bls,bsc->blc',
+        torch.einsum('blc,bsc->bls', q.double(), k.double()).softmax(-1),
+        v.double())
     # a few logits differ by fp16 rounding of q and k (|q.k| ~ 1e5)
     assert (y.double() - want).abs().mean() < 0.05
     # dot product: sum_j k_j v_j = 2000 * 50 overflows, its mean (50) does not.
@@ -228,8 +228,7 @@ def test_fp16_falls_back_to_fp32_beyond_the_safe_range(monkeypatch):
 @pytest.mark.parametrize('dtype', (torch.float16, torch.bfloat16))
 def test_gaussian_aggregates_in_fp32_under_autocast(dtype, monkeypatch):
     """Its queries are x itself, wider than g: no fused kernel, fp32."""
-    block = _randomised(
-        NonLocalBlock3d(16, mode='gaussian', sub_sample=True))
+    block = _randomised(NonLocalBlock3d(16, mode='gaussian', sub_sample=True))
     x = torch.randn(1, 16, 4, 8, 8)
     out, seen = _aggregate_dtypes(block, x, dtype, monkeypatch)
     (q_dtype, y_dtype), = seen
@@ -243,9 +242,10 @@ def test_gaussian_aggregates_in_fp32_under_autocast(dtype, monkeypatch):
 @pytest.mark.parametrize('mode', MODES)
 def test_with_cp_gives_the_same_outputs_and_gradients(mode):
     blocks = [
-        _randomised(NonLocalBlock3d(8, mode=mode, sub_sample=True,
-                                    with_cp=cp)).train() for cp in (False, True)
+        NonLocalBlock3d(8, mode=mode, sub_sample=True, with_cp=cp)
+        for cp in (False, True)
     ]
+    _randomised(blocks[0]).train(), blocks[1].train()
     blocks[1].load_state_dict(blocks[0].state_dict())
     x = torch.randn(2, 8, 4, 6, 6, requires_grad=True)
     grad = torch.randn(x.shape)

@@ -239,8 +239,9 @@ def print_table(header, rows, markdown: bool) -> None:
         for row in [header, ['---'] * len(header)] + rows:
             print('| ' + ' | '.join(row) + ' |')
         return
-    widths = [max(len(r[i]) for r in [header] + rows) for i in range(
-        len(header))]
+    widths = [
+        max(len(r[i]) for r in [header] + rows) for i in range(len(header))
+    ]
     for row in [header] + rows:
         print('  '.join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
@@ -306,8 +307,8 @@ def real_rows(case, entries, timed, peaks) -> list:
         f'all {len(entries)}', '',
         time_cell(totals['ours'], 1e-3),
         time_cell(totals['mmcv'], 1e-3),
-        ratio_cell(totals['mmcv'], totals['ours']),
-        f"{max(p['ours'] for p in peaks):.0f}",
+        ratio_cell(totals['mmcv'],
+                   totals['ours']), f"{max(p['ours'] for p in peaks):.0f}",
         f"{max(p['mmcv'] for p in peaks):.0f}", ''
     ])
     return rows
@@ -322,8 +323,8 @@ def bench_real(args) -> None:
           f'train mode, {args.repeats} alternating repeats after a warm-up: '
           'median (min-max); memory: peak RSS growth of one call')
     rows = []
-    cases = itertools.product(args.archs, args.frames, args.batches,
-                              args.modes or REAL_MODES)
+    cases = itertools.product(args.archs, args.frames, args.batches, args.modes
+                              or REAL_MODES)
     with tempfile.TemporaryDirectory() as tmp:
         state = os.path.join(tmp, 'inputs.pt')
         for arch, frames, batch, mode in cases:
@@ -337,8 +338,9 @@ def bench_real(args) -> None:
             peaks = spawn_real(state, args, memory=True)
             case = [f'NL-{arch.upper()} R50', str(frames), str(batch), mode]
             rows += real_rows(case, entries, timed, peaks)
-            print(f'# done: {" ".join(case)}; total ratio {rows[-1][8]}',
-                  flush=True)
+            print(
+                f'# done: {" ".join(case)}; total ratio {rows[-1][8]}',
+                flush=True)
     print(machine_line(args))
     print_table(REAL_HEADER, rows, args.markdown)
 
@@ -377,7 +379,8 @@ def main(argv=None):
     parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument(
         '--child-real', action='store_true', help=argparse.SUPPRESS)
-    parser.add_argument('--memory', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--memory', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--impl', choices=IMPLS, help=argparse.SUPPRESS)
     parser.add_argument('--mode', help=argparse.SUPPRESS)
     parser.add_argument('--state', help=argparse.SUPPRESS)

@@ -19,12 +19,12 @@ Each implementation runs in a fresh process per round, one warm-up step then
 ``--repeats`` timed steps; the rounds run the implementations in turn, the
 first one rotating. Reported: median step time (min-max over rounds of each
 process's median), the ratio to the stock model's step time per round
-(median and range), and peak memory: on CUDA ``torch.cuda.max_memory_allocated``
-over the timed steps; on the CPU the peak resident memory during the timed
-steps above the resident memory before them (weights, gradients and momentum
-already allocated), sampled every millisecond, with glibc's mmap threshold
-fixed so that resident memory follows the live tensors (both models run under
-the same allocator setting). Also printed: the largest difference of the
+(median and range), and peak memory: on CUDA
+``torch.cuda.max_memory_allocated`` over the timed steps; on the CPU the peak
+resident memory during the timed steps above the resident memory before them
+(weights, gradients and momentum already allocated), sampled every
+millisecond, with glibc's mmap threshold fixed so that resident memory follows
+the live tensors (both models run under the same allocator setting). Also printed: the largest difference of the
 first step's loss from the stock model's (same weights, same data).
 
 Usage:
@@ -91,8 +91,8 @@ def run_case(args) -> None:
         torch.cuda.reset_peak_memory_stats()
     with PeakRSS() as rss:
         times = [step()[0] for _ in range(args.repeats)]
-    peak = (torch.cuda.max_memory_allocated() / 2**20 if cuda else
-            rss.growth_mb)
+    peak = (
+        torch.cuda.max_memory_allocated() / 2**20 if cuda else rss.growth_mb)
     print(
         json.dumps(
             dict(time=median(times), peak_mb=peak, first_loss=first_loss)))
@@ -121,8 +121,9 @@ def print_table(header, rows, markdown: bool) -> None:
         for row in [header, ['---'] * len(header)] + rows:
             print('| ' + ' | '.join(row) + ' |')
         return
-    widths = [max(len(r[i]) for r in [header] + rows) for i in range(
-        len(header))]
+    widths = [
+        max(len(r[i]) for r in [header] + rows) for i in range(len(header))
+    ]
     for row in [header] + rows:
         print('  '.join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
@@ -131,8 +132,7 @@ def report(results: dict, args) -> None:
     from nl_plugin.action.benchmarking import median, ratio_cell, time_cell
     stock = results['mmcv']
     header = ('model', 'frames', 'batch', 'size', 'step s', 'peak MB',
-              'stock time / this', 'this peak / stock peak',
-              'first loss diff')
+              'stock time / this', 'this peak / stock peak', 'first loss diff')
     rows = []
     for impl, runs in results.items():
         peaks = [r['peak_mb'] for r in runs]
@@ -162,9 +162,11 @@ def machine_line(args) -> str:
 def bench(args) -> None:
     impls = IMPLS if args.with_cp else IMPLS[:2]
     print(machine_line(args))
-    print(f'# NL-I3D R50 {args.mode}, {args.batch} x {args.frames} frames x '
-          f'{args.size}^2, {args.rounds} rounds, {args.repeats} timed steps '
-          'per process after a warm-up step', flush=True)
+    print(
+        f'# NL-I3D R50 {args.mode}, {args.batch} x {args.frames} frames x '
+        f'{args.size}^2, {args.rounds} rounds, {args.repeats} timed steps '
+        'per process after a warm-up step',
+        flush=True)
     results = {impl: [] for impl in impls}
     with tempfile.TemporaryDirectory() as tmp:
         weights = os.path.join(tmp, 'weights.pth')
@@ -173,8 +175,10 @@ def bench(args) -> None:
             shift = round_ % len(impls)
             for impl in impls[shift:] + impls[:shift]:
                 results[impl].append(spawn(impl, weights, args))
-                print(f'# round {round_ + 1}: {impl} '
-                      f"{results[impl][-1]['time']:.2f} s", flush=True)
+                print(
+                    f'# round {round_ + 1}: {impl} '
+                    f"{results[impl][-1]['time']:.2f} s",
+                    flush=True)
     print(machine_line(args))
     report(results, args)
 
