@@ -24,8 +24,9 @@ process's median), the ratio to the stock model's step time per round
 resident memory during the timed steps above the resident memory before them
 (weights, gradients and momentum already allocated), sampled every
 millisecond, with glibc's mmap threshold fixed so that resident memory follows
-the live tensors (both models run under the same allocator setting). Also printed: the largest difference of the
-first step's loss from the stock model's (same weights, same data).
+the live tensors (both models run under the same allocator setting). Also
+printed: the largest difference of the first step's loss from the stock
+model's (same weights, same data).
 
 Usage:
     python tools/analysis/benchmark_training.py [--frames 32|128] [--batch 1]
