@@ -153,29 +153,38 @@ class _SoftmaxAttention(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dy):
         q, k, v, y, *saved = ctx.saved_tensors
-        keep = ctx.rows >= q.shape[1]
-        dq, dk, dv = torch.empty_like(q), torch.zeros_like(k), None
+        if ctx.rows >= q.shape[1]:  # one chunk, its weights kept
+            dq, dk, dv = _chunk_grads(saved[0], q, k, v, y, dy, ctx.scale)
+            return dq, dk, dv, None, None
+        dq, dk, dv = torch.empty_like(q), None, None
         for chunk, start in enumerate(range(0, q.shape[1], ctx.rows)):
             rows = slice(start, start + ctx.rows)
-            q_c, dy_c = q[:, rows], dy[:, rows]
-            if keep:
-                w = saved[0]
-            else:
-                stats = saved[chunk]  # (B, l, 2): row max, row sum
-                w = _weights(q_c, k, ctx.scale, stats[..., :1], stats[...,
-                                                                      1:])[0]
-            # (B, S, l) x (B, l, Cv) -> (B, S, Cv)
-            dv_c = torch.bmm(w.transpose(1, 2), dy_c)
+            stats = saved[chunk]  # (B, l, 2): row max, row sum
+            w = _weights(q[:, rows], k, ctx.scale, stats[..., :1],
+                         stats[..., 1:])[0]
+            dq[:, rows], dk_c, dv_c = _chunk_grads(w, q[:, rows], k, v,
+                                                   y[:, rows], dy[:, rows],
+                                                   ctx.scale)
+            dk = dk_c if dk is None else dk.add_(dk_c)
             dv = dv_c if dv is None else dv.add_(dv_c)
-            dw = torch.bmm(dy_c, v.transpose(1, 2))  # (B, l, Cv) x (B, Cv, S)
-            # softmax backward: dlogit_ij = w_ij (dw_ij - sum_s w_is dw_is)
-            row_dot = (dy_c * y[:, rows]).sum(dim=-1, keepdim=True)
-            dlogits = dw.sub_(row_dot).mul_(w)
-            if ctx.scale != 1.0:
-                dlogits.mul_(ctx.scale)
-            dq[:, rows] = torch.bmm(dlogits, k)  # (B, l, S) x (B, S, C)
-            dk.baddbmm_(dlogits.transpose(1, 2), q_c)  # (B, S, l) x (B, l, C)
         return dq, dk, dv, None, None
+
+
+def _chunk_grads(w, q, k, v, y, dy, scale: float):
+    """Gradients of ``y = w v``, ``w = softmax(q k^T * scale)`` for the
+    queries ``q (B, l, C)`` of one chunk: ``dq`` and its shares of ``dk``,
+    ``dv``. Overwrites nothing but its own temporaries."""
+    dv = torch.bmm(w.transpose(1, 2), dy)  # (B, S, l) x (B, l, Cv)
+    dw = torch.bmm(dy, v.transpose(1, 2))  # (B, l, Cv) x (B, Cv, S)
+    # softmax backward: dlogit_ij = w_ij (dw_ij - sum_s w_is dw_is), and
+    # sum_s w_is dw_is = dy_i . y_i
+    row_dot = (dy * y).sum(dim=-1, keepdim=True)  # (B, l, 1)
+    dlogits = dw.sub_(row_dot).mul_(w)
+    if scale != 1.0:
+        dlogits.mul_(scale)
+    dq = torch.bmm(dlogits, k)  # (B, l, S) x (B, S, C)
+    dk = torch.bmm(dlogits.transpose(1, 2), q)  # (B, S, l) x (B, l, C)
+    return dq, dk, dv
 
 
 def chunked_softmax_aggregate(

@@ -51,10 +51,15 @@ def median(values: Sequence[float]) -> float:
     return (values[middle - 1] + values[middle]) / 2
 
 
+def _number(value: float) -> str:
+    return f'{value:.0f}' if value >= 100 else f'{value:.3g}'
+
+
 def time_cell(seconds: Sequence[float], unit: float = 1.0) -> str:
     """``median (min-max)`` of ``seconds / unit``."""
     values = [s / unit for s in seconds]
-    return f'{median(values):.3g} ({min(values):.3g}-{max(values):.3g})'
+    return (f'{_number(median(values))} ({_number(min(values))}-'
+            f'{_number(max(values))})')
 
 
 def ratio_cell(ref: Sequence[float], ours: Sequence[float]) -> str:
