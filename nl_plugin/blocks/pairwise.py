@@ -19,6 +19,8 @@ v_j`` without materialising the full ``(L, S)`` affinity of ``L`` queries and
 
 Inputs are ``(B, L, C)`` queries, ``(B, S, C)`` keys and ``(B, S, Cv)`` values.
 """
+from typing import Optional
+
 import torch
 import torch.nn.functional as F
 
@@ -27,7 +29,7 @@ import torch.nn.functional as F
 # fused kernels at non-local shapes), beyond it they are chunked over queries
 # and recomputed in backward.
 _AFFINITY_BYTES = 32 * 2**20
-_MIN_LOGIT = -60.0
+_MIN_SHIFT = 60.0  # see _kept_softmax
 # Largest |q|, |k|, |v| the half-precision kernels get (fp16's max is 65504):
 # the logits stay in the kernels' fp32 accumulators, y is a mean of v.
 FP16_SAFE_MAX = 2.0**12
@@ -113,55 +115,61 @@ def _fused_is_faster(q: torch.Tensor, k: torch.Tensor) -> bool:
     return too_large and batch >= torch.get_num_threads()
 
 
+def _logits(q, k, scale: float) -> torch.Tensor:
+    """``q k^T * scale``: ``(B, l, C) x (B, C, S) -> (B, l, S)``."""
+    logits = torch.bmm(q, k.transpose(1, 2))
+    return logits.mul_(scale) if scale != 1.0 else logits
+
+
+def _kept_softmax(q, k, v, scale: float) -> torch.Tensor:
+    """bmm, softmax, bmm; autograd keeps the ``(B, L, S)`` weights."""
+    logits = _logits(q, k, scale)
+    with torch.no_grad():
+        # Outside autograd and in place (the weights stay the only saved
+        # (B, L, S) tensor): logits below the row max by more than 60 are
+        # raised to max - 60, so that no weight is subnormal (~50x slower on
+        # CPUs); the weights are equal to fp32 precision, and the gradient of
+        # those below e^-60 of the row's largest passes as if unclamped.
+        logits.clamp_(min=logits.amax(dim=-1, keepdim=True) - _MIN_SHIFT)
+    return torch.bmm(logits.softmax(dim=-1), v)  # (B, L, S) x (B, S, Cv)
+
+
 def _weights(q, k, scale: float, row_max=None, row_sum=None):
     """Softmax weights ``(B, l, S)`` of queries ``q (B, l, C)`` over keys ``k
     (B, S, C)`` with their row max and sum (recomputed with given ones)."""
-    w = torch.bmm(q, k.transpose(1, 2))  # (B, l, C) x (B, C, S) -> (B, l, S)
-    if scale != 1.0:
-        w.mul_(scale)
+    w = _logits(q, k, scale)
     if row_max is None:
         row_max = w.amax(dim=-1, keepdim=True)
-    # Logits below the row max by more than 60 stay at -60: weights equal to
-    # fp32 precision and none subnormal (~50x slower on CPUs); their gradient,
-    # below e^-60 of the row's largest, passes as if unclamped.
-    w.sub_(row_max).clamp_(min=_MIN_LOGIT).exp_()
+    w.sub_(row_max).clamp_(min=-_MIN_SHIFT).exp_()  # as in _kept_softmax
     if row_sum is None:
         row_sum = w.sum(dim=-1, keepdim=True)
     return w.div_(row_sum), row_max, row_sum
 
 
-class _SoftmaxAttention(torch.autograd.Function):
-    """``softmax(q k^T * scale) v`` over chunks of ``rows`` queries.
-
-    With one chunk its weights are kept for backward; with several only each
-    row's max and sum are, and backward recomputes the chunks' weights.
-    """
+class _ChunkedSoftmax(torch.autograd.Function):
+    """``softmax(q k^T * scale) v`` over chunks of ``rows`` queries: only each
+    row's max and sum are kept, backward recomputes the chunks' weights."""
 
     @staticmethod
     def forward(ctx, q, k, v, scale: float, rows: int):
-        keep = rows >= q.shape[1]
-        outs, saved = [], []
+        outs, stats = [], []
         for start in range(0, q.shape[1], rows):
             w, row_max, row_sum = _weights(q[:, start:start + rows], k, scale)
             outs.append(torch.bmm(w, v))  # (B, l, S) x (B, S, Cv)
-            saved.append(w if keep else torch.cat([row_max, row_sum], -1))
-        y = outs[0] if keep else torch.cat(outs, dim=1)  # (B, L, Cv)
+            stats.append(torch.cat([row_max, row_sum], dim=-1))  # (B, l, 2)
+        y = torch.cat(outs, dim=1)  # (B, L, Cv)
         ctx.scale, ctx.rows = scale, rows
-        ctx.save_for_backward(q, k, v, y, *saved)
+        ctx.save_for_backward(q, k, v, y, *stats)
         return y
 
     @staticmethod
     def backward(ctx, dy):
-        q, k, v, y, *saved = ctx.saved_tensors
-        if ctx.rows >= q.shape[1]:  # one chunk, its weights kept
-            dq, dk, dv = _chunk_grads(saved[0], q, k, v, y, dy, ctx.scale)
-            return dq, dk, dv, None, None
+        q, k, v, y, *stats = ctx.saved_tensors
         dq, dk, dv = torch.empty_like(q), None, None
         for chunk, start in enumerate(range(0, q.shape[1], ctx.rows)):
             rows = slice(start, start + ctx.rows)
-            stats = saved[chunk]  # (B, l, 2): row max, row sum
-            w = _weights(q[:, rows], k, ctx.scale, stats[..., :1],
-                         stats[..., 1:])[0]
+            row_max, row_sum = stats[chunk].split(1, dim=-1)
+            w = _weights(q[:, rows], k, ctx.scale, row_max, row_sum)[0]
             dq[:, rows], dk_c, dv_c = _chunk_grads(w, q[:, rows], k, v,
                                                    y[:, rows], dy[:, rows],
                                                    ctx.scale)
@@ -192,13 +200,17 @@ def chunked_softmax_aggregate(
         k: torch.Tensor,
         v: torch.Tensor,
         scale: float = 1.0,
-        chunk_bytes: int = _AFFINITY_BYTES) -> torch.Tensor:
-    """``softmax(q k^T * scale) v`` holding at most ``chunk_bytes`` of fp32
-    ``(L, S)`` weights: all of them, kept for backward, where they fit, else
-    chunks of queries whose weights backward recomputes."""
+        chunk_bytes: Optional[int] = None) -> torch.Tensor:
+    """``softmax(q k^T * scale) v`` holding at most ``chunk_bytes`` (default
+    :data:`_AFFINITY_BYTES`) of fp32 ``(L, S)`` weights: all of them, kept for
+    backward, where they fit, else chunks of queries whose weights backward
+    recomputes."""
+    chunk_bytes = chunk_bytes or _AFFINITY_BYTES
     batch, num_queries, _ = q.shape
     rows = max(1, chunk_bytes // (4 * batch * k.shape[1]))
-    return _SoftmaxAttention.apply(q, k, v, scale, min(rows, num_queries))
+    if rows >= num_queries:
+        return _kept_softmax(q, k, v, scale)
+    return _ChunkedSoftmax.apply(q, k, v, scale, rows)
 
 
 def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,

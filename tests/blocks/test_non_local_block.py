@@ -105,6 +105,14 @@ def test_block_with_chunked_softmax_matches_reference(mode, monkeypatch):
     """A budget of 4 KB forces query chunks recomputed in backward."""
     from nl_plugin.blocks import pairwise
     monkeypatch.setattr(pairwise, '_AFFINITY_BYTES', 4096)
+    chunked, forward = [], pairwise._ChunkedSoftmax.forward
+
+    def spy(ctx, *args):  # records the rows per chunk
+        chunked.append(args[-1])
+        return forward(ctx, *args)
+
+    monkeypatch.setattr(pairwise._ChunkedSoftmax, 'forward', staticmethod(spy))
+    monkeypatch.setattr(pairwise, '_fused_is_faster', lambda q, k: False)
     block = _randomised(NonLocalBlock3d(8, mode=mode, use_scale=True)).double()
     x = torch.randn(2, 8, 4, 6, 6, dtype=torch.float64, requires_grad=True)
     out, ref = block(x), reference_forward(block, x)
@@ -116,6 +124,7 @@ def test_block_with_chunked_softmax_matches_reference(mode, monkeypatch):
             torch.autograd.grad(ref, params, grad, allow_unused=True)):
         if b is not None:
             torch.testing.assert_close(a, b, rtol=1e-7, atol=1e-8)
+    assert chunked and all(rows < 4 * 36 for rows in chunked)
 
 
 @pytest.mark.parametrize('dims', (1, 2, 3))
