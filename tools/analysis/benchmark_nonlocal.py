@@ -9,7 +9,7 @@ the mode, with our ``NLResNet3d`` (``--archs c2d``: the paper's C2D R50) and
 random weights (BN statistics and NL output-BN scales perturbed). On those
 exact activations our block and mmcv's, loaded with that block's weights, run
 forward + backward in train mode, alternating ours / mmcv, ``--repeats``
-times after a warm-up; times per block and in total (the blocks of one
+times after two warm-up calls; times per block and in total (the blocks of one
 network summed per repeat), median and range, ratio mmcv / ours per repeat.
 Peak memory: a second process with glibc's mmap threshold fixed, one warm-up
 and one measured call per block, peak RSS growth above the call's start.
@@ -320,7 +320,7 @@ def bench_real(args) -> None:
     from nl_plugin.action.benchmarking import block_inputs
     print(machine_line(args))
     print(f'# real activations: {args.size}x{args.size} clips, fwd+bwd in '
-          f'train mode, {args.repeats} alternating repeats after a warm-up: '
+          f'train mode, {args.repeats} alternating repeats after 2 warm-ups: '
           'median (min-max); memory: peak RSS growth of one call')
     rows = []
     cases = itertools.product(args.archs, args.frames, args.batches, args.modes

@@ -109,14 +109,15 @@ def _grad(x: torch.Tensor) -> torch.Tensor:
 
 def time_pair(entry: dict, repeats: int) -> dict:
     """Times of ours and mmcv's, alternating (who goes first swaps every
-    repeat), after one warm-up each; and the largest output difference."""
+    repeat), after two warm-up calls each; and the largest output
+    difference."""
     pair, x = block_pair(entry), entry['x']
     grad = _grad(x)
     times = {impl: [] for impl in IMPLS}
-    for repeat in range(repeats + 1):
+    for repeat in range(-2, repeats):
         for impl in IMPLS[::-1] if repeat % 2 else IMPLS:
             seconds = forward_backward(pair[impl], x, grad)
-            if repeat:
+            if repeat >= 0:
                 times[impl].append(seconds)
     with torch.no_grad():
         diff = (pair['ours'](x) - pair['mmcv'](x)).abs().max().item()
