@@ -36,8 +36,8 @@ def test_captured_inputs_run_both_blocks_with_equal_outputs():
         '--base-channels', '8', '--markdown'
     ]),
     ('benchmark_training.py', [
-        '--frames', '8', '--size', '64', '--rounds', '1', '--repeats', '1',
-        '--base-channels', '8', '--markdown', '--device', 'cpu'
+        '--frames', '8', '--size', '64', '--repeats', '1', '--base-channels',
+        '8', '--markdown', '--device', 'cpu'
     ]),
 ])
 def test_benchmark_prints_ratios(tool, argv, capsys):

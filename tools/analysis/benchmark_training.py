@@ -15,23 +15,23 @@ synthetic clips (moving squares on noise) of ``--frames`` x ``--size`` x
 (activation checkpointing: upstream checkpoints its residual blocks; ours
 also its NL blocks).
 
-Each implementation runs in a fresh process per round, one warm-up step then
-``--repeats`` timed steps; the rounds run the implementations in turn, the
-first one rotating. Reported: median step time (min-max over rounds of each
-process's median), the ratio to the stock model's step time per round
-(median and range), and peak memory: on CUDA
-``torch.cuda.max_memory_allocated`` over the timed steps; on the CPU the peak
-resident memory during the timed steps above the resident memory before them
-(weights, gradients and momentum already allocated), sampled every
-millisecond, with glibc's mmap threshold fixed so that resident memory follows
-the live tensors (both models run under the same allocator setting). Also
-printed: the largest difference of the first step's loss from the stock
-model's (same weights, same data).
+Times: all models in one process (the same machine state for each), one
+warm-up step each, then ``--repeats`` steps of each, alternating, the first
+one rotating every repeat; dropout is seeded alike before every step.
+Reported: median step time (min-max), the ratio of the stock model's step
+time to this one's per repeat (median and range), and peak memory of one step
+after a warm-up step, each model in its own process: on CUDA
+``torch.cuda.max_memory_allocated``; on the CPU the peak resident memory
+during the step above the resident memory before it (weights, gradients and
+momentum already allocated), sampled every millisecond, with glibc's mmap
+threshold fixed so that resident memory follows the live tensors. Also
+printed: the difference of the first step's loss from the stock model's
+(same weights, data and dropout masks).
 
 Usage:
     python tools/analysis/benchmark_training.py [--frames 32|128] [--batch 1]
-        [--size 224] [--mode embedded_gaussian] [--with-cp] [--rounds 3]
-        [--repeats 2] [--markdown]
+        [--size 224] [--mode embedded_gaussian] [--with-cp] [--repeats 4]
+        [--markdown]
 """
 import argparse
 import json
@@ -62,15 +62,14 @@ def make_weights(path: str, args) -> None:
     torch.save(perturb_weights(build('mmcv', args)), path)
 
 
-def run_case(args) -> None:
-    """Child process: steps of one implementation; prints a JSON line."""
+def _trainer(impl: str, args):
+    """``step(seed) -> (seconds, loss)`` of one implementation, loaded with
+    the shared weights."""
     import torch
     from mmengine.optim import build_optim_wrapper
 
-    from nl_plugin.action.benchmarking import (PeakRSS, clip_batch, median,
-                                               model_config)
-    torch.set_num_threads(args.threads)
-    model = build(args.impl, args)
+    from nl_plugin.action.benchmarking import clip_batch, model_config
+    model = build(impl, args)
     model.load_state_dict(
         torch.load(args.weights, weights_only=True), strict=True)
     model.to(args.device).train()
@@ -80,40 +79,65 @@ def run_case(args) -> None:
     data = clip_batch(args.batch, args.frames, args.size)
     cuda = args.device.startswith('cuda')
 
-    def step() -> float:
+    def step(seed: int):
+        torch.manual_seed(seed)  # the same dropout masks for every model
         start = time.perf_counter()
         losses = model.train_step(data, optim_wrapper)
         if cuda:
             torch.cuda.synchronize()
         return time.perf_counter() - start, losses['loss'].item()
 
-    _, first_loss = step()
+    return step
+
+
+def run_times(args) -> None:
+    """Child process: every implementation, steps alternating (the first
+    one rotating every repeat) after a warm-up step each; a JSON line."""
+    import torch
+    torch.set_num_threads(args.threads)
+    impls = args.impls.split(',')
+    steps = {impl: _trainer(impl, args) for impl in impls}
+    times = {impl: [] for impl in impls}
+    first_loss = {impl: steps[impl](0)[1] for impl in impls}
+    for repeat in range(args.repeats):
+        shift = repeat % len(impls)
+        for impl in impls[shift:] + impls[:shift]:
+            times[impl].append(steps[impl](repeat + 1)[0])
+    print(json.dumps(dict(times=times, first_loss=first_loss)))
+
+
+def run_memory(args) -> None:
+    """Child process: one implementation's peak memory over one step after a
+    warm-up step; a JSON line."""
+    import torch
+
+    from nl_plugin.action.benchmarking import PeakRSS
+    torch.set_num_threads(args.threads)
+    step = _trainer(args.impl, args)
+    step(0)
+    cuda = args.device.startswith('cuda')
     if cuda:
         torch.cuda.reset_peak_memory_stats()
     with PeakRSS() as rss:
-        times = [step()[0] for _ in range(args.repeats)]
+        step(1)
     peak = (
         torch.cuda.max_memory_allocated() / 2**20 if cuda else rss.growth_mb)
-    print(
-        json.dumps(
-            dict(time=median(times), peak_mb=peak, first_loss=first_loss)))
+    print(json.dumps(dict(peak_mb=peak)))
 
 
-def spawn(impl: str, weights: str, args) -> dict:
-    from nl_plugin.action.benchmarking.measure import FIXED_MMAP_ENV
+def spawn(child: list, weights: str, args, env=None) -> dict:
     cmd = [
-        sys.executable, __file__, '--child', '--impl', impl, '--weights',
-        weights, '--device', args.device
-    ] + [
+        sys.executable, __file__, '--weights', weights, '--device', args.device
+    ] + child + [
         f'--{name}={getattr(args, name.replace("-", "_"))}'
         for name in ('frames', 'batch', 'size', 'mode', 'repeats', 'threads',
                      'base-channels')
     ]
-    env = dict(os.environ, **FIXED_MMAP_ENV)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=dict(os.environ, **env or {}))
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
     if proc.returncode or not lines:
-        raise RuntimeError(f'{impl} failed: {proc.stderr[-2000:]}')
+        raise RuntimeError(f'{child} failed: {proc.stderr[-2000:]}')
     return json.loads(lines[-1])
 
 
@@ -129,25 +153,21 @@ def print_table(header, rows, markdown: bool) -> None:
         print('  '.join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
-def report(results: dict, args) -> None:
-    from nl_plugin.action.benchmarking import median, ratio_cell, time_cell
-    stock = results['mmcv']
+def report(timed: dict, peaks: dict, args) -> None:
+    from nl_plugin.action.benchmarking import ratio_cell, time_cell
+    times, losses = timed['times'], timed['first_loss']
     header = ('model', 'frames', 'batch', 'size', 'step s', 'peak MB',
               'stock time / this', 'this peak / stock peak', 'first loss diff')
-    rows = []
-    for impl, runs in results.items():
-        peaks = [r['peak_mb'] for r in runs]
-        stock_peaks = [r['peak_mb'] for r in stock]
-        rows.append([
-            impl,
-            str(args.frames),
-            str(args.batch), f'{args.size}',
-            time_cell([r['time'] for r in runs]),
-            f'{median(peaks):.0f} ({min(peaks):.0f}-{max(peaks):.0f})',
-            ratio_cell([r['time'] for r in stock], [r['time'] for r in runs]),
-            f'{median([p / s for p, s in zip(peaks, stock_peaks)]):.2f}',
-            f"{abs(runs[0]['first_loss'] - stock[0]['first_loss']):.1e}"
-        ])
+    rows = [[
+        impl,
+        str(args.frames),
+        str(args.batch),
+        str(args.size),
+        time_cell(times[impl]), f'{peaks[impl]:.0f}',
+        ratio_cell(times['mmcv'],
+                   times[impl]), f"{peaks[impl] / peaks['mmcv']:.2f}",
+        f"{abs(losses[impl] - losses['mmcv']):.1e}"
+    ] for impl in times]
     print_table(header, rows, args.markdown)
 
 
@@ -161,27 +181,28 @@ def machine_line(args) -> str:
 
 
 def bench(args) -> None:
+    from nl_plugin.action.benchmarking.measure import FIXED_MMAP_ENV
     impls = IMPLS if args.with_cp else IMPLS[:2]
     print(machine_line(args))
     print(
         f'# NL-I3D R50 {args.mode}, {args.batch} x {args.frames} frames x '
-        f'{args.size}^2, {args.rounds} rounds, {args.repeats} timed steps '
-        'per process after a warm-up step',
+        f'{args.size}^2; times: {args.repeats} alternating steps per model '
+        'in one process after a warm-up step each; memory: one step after '
+        'a warm-up, a process per model',
         flush=True)
-    results = {impl: [] for impl in impls}
     with tempfile.TemporaryDirectory() as tmp:
         weights = os.path.join(tmp, 'weights.pth')
         make_weights(weights, args)
-        for round_ in range(args.rounds):
-            shift = round_ % len(impls)
-            for impl in impls[shift:] + impls[:shift]:
-                results[impl].append(spawn(impl, weights, args))
-                print(
-                    f'# round {round_ + 1}: {impl} '
-                    f"{results[impl][-1]['time']:.2f} s",
-                    flush=True)
+        timed = spawn(['--child-times', '--impls', ','.join(impls)], weights,
+                      args)
+        peaks = {
+            impl:
+            spawn(['--child-memory', '--impl', impl], weights, args,
+                  FIXED_MMAP_ENV)['peak_mb']
+            for impl in impls
+        }
     print(machine_line(args))
-    report(results, args)
+    report(timed, peaks, args)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -201,8 +222,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         action='store_true',
         help='also both models with activation checkpointing')
     parser.add_argument(
-        '--repeats', type=int, default=2, help='timed steps per process')
-    parser.add_argument('--rounds', type=int, default=3)
+        '--repeats', type=int, default=4, help='timed steps per model')
     parser.add_argument('--threads', type=int, default=os.cpu_count())
     parser.add_argument(
         '--base-channels',
@@ -214,8 +234,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default='cuda' if torch.cuda.is_available() else 'cpu',
         help='cuda where available, else cpu')
     parser.add_argument('--markdown', action='store_true')
-    parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--child-times', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--child-memory', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--impl', choices=IMPLS, help=argparse.SUPPRESS)
+    parser.add_argument('--impls', help=argparse.SUPPRESS)
     parser.add_argument('--weights', help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -224,7 +248,12 @@ def main(argv=None) -> None:
     from nl_plugin.compat import install_stack_fixes
     install_stack_fixes()
     args = parse_args(argv)
-    run_case(args) if args.child else bench(args)
+    if args.child_times:
+        run_times(args)
+    elif args.child_memory:
+        run_memory(args)
+    else:
+        bench(args)
 
 
 if __name__ == '__main__':
