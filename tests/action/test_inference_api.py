@@ -91,14 +91,14 @@ def _unscoped(pipeline):
 
 def test_every_config_is_represented():
     covered = {inference_signature(project_config(p)) for p in REPRESENTATIVES}
-    for path in EXPERIMENTS:  # what inference_recognizer reads
+    missing = []
+    for path in EXPERIMENTS:
         cfg = project_config(path)
+        # inference_recognizer reads the top-level test_pipeline
         assert _unscoped(cfg.test_pipeline) == _unscoped(
             cfg.test_dataloader.dataset.pipeline), _rel(path)
-    missing = [
-        _rel(p) for p in EXPERIMENTS
-        if inference_signature(project_config(p)) not in covered
-    ]
+        if inference_signature(cfg) not in covered:
+            missing.append(_rel(path))
     assert not missing, ('add a representative with the head / test '
                          f'pipeline of {missing}')
 
