@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from statistics import median
 
 STOCK = ('mmaction::recognition/i3d/i3d_imagenet-pretrained-r50-nl-'
          'embedded-gaussian_8xb8-32x2x1-100e_kinetics400-rgb.py')
@@ -224,19 +225,14 @@ def cases(args):
             yield impl, device
 
 
-def _median(values):
-    values = sorted(values)
-    return values[len(values) // 2]
-
-
 def _speed_cells(runs: list, ref_runs: list) -> str:
     """Median (min-max over rounds) of mmcv's time / this one's, each round
     measured back to back."""
     ratios = [
-        _median(ref['times']) / _median(run['times'])
+        median(ref['times']) / median(run['times'])
         for run, ref in zip(runs, ref_runs)
     ]
-    return f'{_median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})'
+    return f'{median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})'
 
 
 def report(results: dict, args) -> None:
@@ -252,7 +248,7 @@ def report(results: dict, args) -> None:
                   ' |')
             continue
         ref = results.get(('mmcv', device)) or results[('mmcv', 'cpu')]
-        seconds = _median([t for r in runs for t in r['times']])
+        seconds = median([t for r in runs for t in r['times']])
         peak = max(r['peak_mb'] for r in runs)
         speed = mem = diff = '—'
         if not any(r.get('failed') for r in ref):
