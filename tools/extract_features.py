@@ -34,7 +34,7 @@ from nl_plugin.engine import (add_runner_arguments, add_video_tool_arguments,
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     add_video_tool_arguments(parser)
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument(

@@ -21,7 +21,7 @@ from nl_plugin.engine import add_cfg_options, add_video_tool_arguments
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     add_video_tool_arguments(parser)
     parser.add_argument(
         '--topk', type=int, default=5, help='classes per video (default 5)')

@@ -20,7 +20,7 @@ from nl_plugin.engine import (add_runner_arguments, log_checkpoint_fit,
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('config', help='config file')
     parser.add_argument(
         '--work-dir',

@@ -125,6 +125,8 @@ def test_3crop_variant_tests_30_views(row, root):
     cfg = _load(name, root)
     assert cfg.train_dataloader == _load(TABLE_4[row], root).train_dataloader
     test = cfg.test_dataloader.dataset.pipeline
+    assert test[0].num_clips == 10
     assert test[3] == dict(type='ThreeCrop', crop_size=320)
     sample = batch(_tiny(cfg), 'test_dataloader', 1)
-    assert sample['inputs'][0].shape == (30, 3, 8, 64, 64)
+    # tiny: 2 of the clips, each x 3 crops
+    assert sample['inputs'][0].shape == (2 * 3, 3, 8, 64, 64)

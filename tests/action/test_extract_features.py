@@ -122,7 +122,10 @@ def test_one_vector_per_video_from_the_test_views(inputs, tool, model,
         name = osp.splitext(osp.basename(video))[0] + '.npy'
         feats = np.load(osp.join(out, name))
         assert feats.shape == (512, )
-        starts = [i * (total - SPAN) // 9 for i in range(10)]  # 10 even
+        # upstream's 10 test windows: the first starts at frame 0, the last
+        # one's last kept frame is the video's last frame
+        last_start = total - ((CLIP_LEN - 1) * STRIDE + 1)
+        starts = np.round(np.arange(10) * last_start / 9).astype(int)
         clips = torch.stack(
             [reference_clip(model, video, s, 'avg', 'max') for s in starts])
         torch.testing.assert_close(
@@ -214,8 +217,10 @@ def test_sliding_window_sampler():
                                                         [6, 8, 10, 12]]
     short = TRANSFORMS.build(
         dict(
-            type='SlidingWindowSample', window=8, stride=2,
-            short_video='pad'))(
+            type='SlidingWindowSample',
+            window=8,
+            stride=2,
+            out_of_bound_opt='repeat_last'))(
                 dict(total_frames=5, start_index=0))
     assert short['frame_inds'].tolist() == [0, 2, 4, 4]  # one padded window
     for bad, name in ((dict(step=0), 'step'), (dict(step_seconds=-1.0),
@@ -244,4 +249,4 @@ def test_window_geometry_of_mmaction_sample_frames():
         cfg.test_dataloader.dataset.pipeline)
     assert type(sampler).__name__ == 'SampleFrames'
     assert _window_geometry(sampler) == dict(
-        window=64, stride=2, window_seconds=None, short_video='loop')
+        window=64, stride=2, out_of_bound_opt='loop', target_fps=None)

@@ -74,7 +74,7 @@ CLOCKS = {'wall': time.perf_counter, 'cpu': time.process_time}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument(
         '--num-videos', type=int, default=12, help='videos generated')
     parser.add_argument('--height', type=int, default=128, help='frame height')

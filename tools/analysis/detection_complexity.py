@@ -127,7 +127,7 @@ def report(rows: List[Dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument(
         'configs',
         nargs='+',

@@ -85,7 +85,7 @@ def plot(runs: Dict[str, Series], keys: List[str], out: str) -> List[str]:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument(
         'runs', nargs='+', help='work dirs or scalars json files')
     parser.add_argument('--labels', nargs='+', help='one legend label per run')

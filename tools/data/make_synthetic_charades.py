@@ -20,7 +20,7 @@ from nl_plugin.action.datasets.synthetic_charades import (
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument(
         'out_dir',
         nargs='?',

@@ -12,7 +12,7 @@ from nl_plugin.det.datasets import make_synthetic_coco
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('out_dir', help='output folder')
     parser.add_argument('--num-train', type=int, default=16)
     parser.add_argument('--num-val', type=int, default=8)

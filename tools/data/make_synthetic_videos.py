@@ -27,7 +27,7 @@ from nl_plugin.action.datasets.synthetic_videos import (CLASS_NAMES,
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument(
         '--out-dir',
         default='data/synthetic_videos',

@@ -30,18 +30,25 @@ class VideoLevelI3DHead(I3DHead):
     of the inputs, for clip-level accuracy.
 
     Args:
+        num_classes (int): Classes.
+        in_channels (int): Channels of the input features.
         average_clips (str): ``'prob'`` (default) or ``'score'``.
-        **kwargs: Arguments of MMAction2's ``I3DHead`` (``num_classes``,
-            ``in_channels``, ``dropout_ratio``, ...).
+        **kwargs: The other arguments of MMAction2's ``I3DHead``
+            (``dropout_ratio``, ``init_std``, ...).
     """
 
-    def __init__(self, average_clips: str = 'prob', **kwargs):
+    def __init__(self,
+                 num_classes: int,
+                 in_channels: int,
+                 average_clips: str = 'prob',
+                 **kwargs):
         if average_clips not in VIDEO_AVERAGES:
             raise ValueError(
                 f'average_clips must be one of {list(VIDEO_AVERAGES)} (one '
                 'score per video; the views are kept in view_scores), got '
                 f'{average_clips!r}')
-        super().__init__(average_clips=average_clips, **kwargs)
+        super().__init__(
+            num_classes, in_channels, average_clips=average_clips, **kwargs)
 
     def predict_by_feat(self, cls_scores: torch.Tensor,
                         data_samples: List) -> List:

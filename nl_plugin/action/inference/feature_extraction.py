@@ -17,25 +17,23 @@ MODES = ('windows', 'video')
 
 
 def _window_geometry(sampler) -> dict:
-    """``window`` / ``stride`` / ``window_seconds`` / ``short_video`` of a
+    """``window`` / ``stride`` / ``out_of_bound_opt`` / ``target_fps`` of a
     config's test sampler."""
     if isinstance(sampler, WindowSampleBase):
-        return dict(
-            window=sampler.window,
-            stride=sampler.stride,
-            window_seconds=sampler.window_seconds,
-            short_video=sampler.short_video)
-    if isinstance(sampler, SampleFrames):
-        return dict(
-            window=sampler.clip_len * sampler.frame_interval,
-            stride=sampler.frame_interval,
-            window_seconds=None,
-            short_video='loop'
-            if sampler.out_of_bound_opt == 'loop' else 'pad')
-    raise ValueError(
-        f'the test pipeline samples clips with {type(sampler).__name__}; '
-        'feature extraction knows the window samplers of nl_plugin and '
-        "MMAction2's SampleFrames")
+        window, stride = sampler.window, sampler.stride
+    elif isinstance(sampler, SampleFrames):
+        window = sampler.clip_len * sampler.frame_interval
+        stride = sampler.frame_interval
+    else:
+        raise ValueError(
+            f'the test pipeline samples clips with {type(sampler).__name__}; '
+            'feature extraction knows the window samplers of nl_plugin and '
+            "MMAction2's SampleFrames")
+    return dict(
+        window=window,
+        stride=stride,
+        out_of_bound_opt=sampler.out_of_bound_opt,
+        target_fps=sampler.target_fps)
 
 
 def split_test_pipeline(pipeline_cfg) -> Tuple[Compose, object, Compose]:

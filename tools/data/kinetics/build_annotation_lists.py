@@ -101,7 +101,7 @@ def build_lines(rows, names, layout, ext, video_dir,
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument(
         'csv', help='official CSV (label,youtube_id,time_start,...)')
     parser.add_argument(
