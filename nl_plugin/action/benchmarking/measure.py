@@ -8,6 +8,7 @@ OS, so resident memory follows the live tensors.
 """
 import resource
 import threading
+from statistics import median
 from typing import Sequence
 
 FIXED_MMAP_ENV = {'MALLOC_MMAP_THRESHOLD_': '131072'}
@@ -41,14 +42,6 @@ class PeakRSS:
     @property
     def growth_mb(self) -> float:
         return self.peak - self.start
-
-
-def median(values: Sequence[float]) -> float:
-    values = sorted(values)
-    middle = len(values) // 2
-    if len(values) % 2:
-        return values[middle]
-    return (values[middle - 1] + values[middle]) / 2
 
 
 def _number(value: float) -> str:
