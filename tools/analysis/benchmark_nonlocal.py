@@ -233,19 +233,6 @@ REAL_HEADER = ('model', 'frames', 'batch', 'mode', 'block',
                'mmcv / ours time', 'ours MB', 'mmcv MB', 'max abs diff')
 
 
-def print_table(header, rows, markdown: bool) -> None:
-    """Markdown, or columns padded to their widest cell."""
-    if markdown:
-        for row in [header, ['---'] * len(header)] + rows:
-            print('| ' + ' | '.join(row) + ' |')
-        return
-    widths = [
-        max(len(r[i]) for r in [header] + rows) for i in range(len(header))
-    ]
-    for row in [header] + rows:
-        print('  '.join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-
-
 def machine_line(args) -> str:
     import torch
     load = ', '.join(f'{v:.2f}' for v in os.getloadavg())
@@ -317,7 +304,7 @@ def real_rows(case, entries, timed, peaks) -> list:
 def bench_real(args) -> None:
     import torch
 
-    from nl_plugin.action.benchmarking import block_inputs
+    from nl_plugin.action.benchmarking import block_inputs, print_table
     print(machine_line(args))
     print(f'# real activations: {args.size}x{args.size} clips, fwd+bwd in '
           f'train mode, {args.repeats} alternating repeats after 2 warm-ups: '

@@ -141,20 +141,9 @@ def spawn(child: list, weights: str, args, env=None) -> dict:
     return json.loads(lines[-1])
 
 
-def print_table(header, rows, markdown: bool) -> None:
-    if markdown:
-        for row in [header, ['---'] * len(header)] + rows:
-            print('| ' + ' | '.join(row) + ' |')
-        return
-    widths = [
-        max(len(r[i]) for r in [header] + rows) for i in range(len(header))
-    ]
-    for row in [header] + rows:
-        print('  '.join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-
-
 def report(timed: dict, peaks: dict, args) -> None:
-    from nl_plugin.action.benchmarking import ratio_cell, time_cell
+    from nl_plugin.action.benchmarking import (print_table, ratio_cell,
+                                               time_cell)
     times, losses = timed['times'], timed['first_loss']
     header = ('model', 'frames', 'batch', 'size', 'step s', 'peak MB',
               'stock time / this', 'this peak / stock peak', 'first loss diff')

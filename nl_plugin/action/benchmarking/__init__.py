@@ -4,8 +4,9 @@ measurement."""
 from .measure import PeakRSS, median, ratio_cell, time_cell
 from .stock_models import (MODES, build_model, clip_batch, model_config,
                            perturb_weights)
+from .table import print_table
 
 __all__ = [
-    'PeakRSS', 'median', 'ratio_cell', 'time_cell', 'MODES', 'build_model',
-    'clip_batch', 'model_config', 'perturb_weights'
+    'PeakRSS', 'median', 'print_table', 'ratio_cell', 'time_cell', 'MODES',
+    'build_model', 'clip_batch', 'model_config', 'perturb_weights'
 ]
