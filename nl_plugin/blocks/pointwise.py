@@ -17,15 +17,14 @@ from mmcv.cnn.bricks import wrappers
 # Convs whose forward is the plain convolution (mmcv's wrappers only add
 # empty-input handling); subclasses with their own forward (e.g. weight
 # standardisation) are not.
-_PLAIN_CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, wrappers.Conv2d,
-                wrappers.Conv3d)
+PLAIN_CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, wrappers.Conv2d,
+               wrappers.Conv3d)
 
 
 def is_pointwise(conv: nn.Module) -> bool:
     """Whether ``conv`` is a plain 1x1 convolution (stride 1, no padding, one
     group)."""
-    return (type(conv) in _PLAIN_CONVS and all(k == 1
-                                               for k in conv.kernel_size)
+    return (type(conv) in PLAIN_CONVS and all(k == 1 for k in conv.kernel_size)
             and all(s == 1 for s in conv.stride)
             and all(p == 0 for p in conv.padding) and conv.groups == 1)
 

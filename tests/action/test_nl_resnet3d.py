@@ -364,6 +364,7 @@ def test_with_cp_checkpoints_residual_and_nl_blocks_exactly():
         base_channels=8,
         non_local='5-block',
         non_local_cfg=dict(sub_sample=True),
+        recompute_norm_act=False,  # the residual blocks as upstream's
         **I3D)
     models = [NLResNet3d(with_cp=cp, **kwargs).train() for cp in (False, True)]
     with torch.no_grad():

@@ -13,7 +13,9 @@ forward, loss, backward, clipping, SGD update. The data: ``--batch``
 synthetic clips (moving squares on noise) of ``--frames`` x ``--size`` x
 ``--size``. ``--with-cp`` adds both models with ``with_cp=True``
 (activation checkpointing: upstream checkpoints its residual blocks; ours
-also its NL blocks).
+also its NL blocks); ``--keep-activations`` adds ours with
+``recompute_norm_act=False`` (``ours-keep``: the BN -> ReLU outputs and pool
+indices kept for backward, as upstream keeps them).
 
 Times: all models in one process (the same machine state for each), one
 warm-up step each, then ``--repeats`` steps of each, alternating, the first
@@ -30,7 +32,8 @@ printed: the difference of the first step's loss from the stock model's
 
 Usage:
     python tools/analysis/benchmark_training.py [--frames 32|128] [--batch 1]
-        [--size 224] [--mode embedded_gaussian] [--with-cp] [--repeats 4]
+        [--size 224] [--mode embedded_gaussian] [--with-cp]
+        [--keep-activations] [--repeats 4]
         [--markdown]
 """
 import argparse
@@ -42,16 +45,19 @@ import sys
 import tempfile
 import time
 
-IMPLS = ('mmcv', 'ours', 'mmcv+cp', 'ours+cp')
+# ours-keep: recompute_norm_act=False (BN -> ReLU outputs kept, as upstream)
+IMPLS = ('mmcv', 'ours', 'ours-keep', 'mmcv+cp', 'ours+cp')
 
 
 def build(impl: str, args):
     from nl_plugin.action.benchmarking import build_model
+    name = impl.split('+')[0]
     return build_model(
-        impl.split('+')[0],
+        name.split('-')[0],
         mode=args.mode,
         base_channels=args.base_channels,
-        with_cp=impl.endswith('+cp'))
+        with_cp=impl.endswith('+cp'),
+        recompute_norm_act=name != 'ours-keep')
 
 
 def make_weights(path: str, args) -> None:
@@ -171,7 +177,10 @@ def machine_line(args) -> str:
 
 def bench(args) -> None:
     from nl_plugin.action.benchmarking.measure import FIXED_MMAP_ENV
-    impls = IMPLS if args.with_cp else IMPLS[:2]
+    impls = [
+        impl for impl in IMPLS if ('+cp' not in impl or args.with_cp) and (
+            impl != 'ours-keep' or args.keep_activations)
+    ]
     print(machine_line(args))
     print(
         f'# NL-I3D R50 {args.mode}, {args.batch} x {args.frames} frames x '
@@ -210,6 +219,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--with-cp',
         action='store_true',
         help='also both models with activation checkpointing')
+    parser.add_argument(
+        '--keep-activations',
+        action='store_true',
+        help='also ours with recompute_norm_act=False (ours-keep)')
     parser.add_argument(
         '--repeats', type=int, default=4, help='timed steps per model')
     parser.add_argument('--threads', type=int, default=os.cpu_count())

@@ -20,8 +20,9 @@ The C2D and I3D variants of the paper are argument sets, see
 ``configs/_base_/models``.
 """
 import inspect
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
+import torch
 import torch.nn as nn
 from mmaction.models.backbones.resnet3d import (BasicBlock3d, Bottleneck3d,
                                                 ResNet3d)
@@ -31,6 +32,8 @@ from mmengine.logging import MMLogger
 from ...blocks import NonLocalBlock3d, NonLocalBlockNd
 from ...blocks.placement import STAGES, non_local_flags, non_local_positions
 from .inflation import inflate_from_2d
+from .recompute import (bn_relu_conv, bn_relu_max_pool, is_conv_norm,
+                        max_pool_keeping_input, recomputable)
 
 _RESNET3D_ARGS = inspect.signature(ResNet3d.__init__)
 
@@ -38,16 +41,20 @@ _RESNET3D_ARGS = inspect.signature(ResNet3d.__init__)
 class _NonLocalBlockMixin:
     """Mixin for MMAction2's residual blocks: the optional non-local block is
     a :class:`NonLocalBlock3d`, stored as ``non_local_block`` after the block's
-    ReLU, as upstream stores mmcv's ``NonLocal3d``."""
+    ReLU, as upstream stores mmcv's ``NonLocal3d``; with
+    ``recompute_norm_act`` the ReLU outputs inside the block are recomputed
+    in backward instead of kept (see :mod:`.recompute`)."""
 
     def __init__(self,
                  *args,
                  non_local: bool = False,
                  non_local_cfg: Optional[Dict] = None,
+                 recompute_norm_act: bool = True,
                  **kwargs):
         super().__init__(*args, non_local=False, **kwargs)
         self.non_local = non_local
         self.non_local_cfg = dict(non_local_cfg or {})
+        self.recompute_norm_act = recompute_norm_act
         if non_local:
             self.build_non_local_block()
 
@@ -58,13 +65,44 @@ class _NonLocalBlockMixin:
         self.non_local_block = NonLocalBlock3d(self.planes * self.expansion,
                                                **cfg)
 
+    def conv_modules(self) -> Sequence[nn.Module]:
+        """The residual branch's ``ConvModule`` s, in order."""
+        raise NotImplementedError
+
+    def _recomputes(self, x: torch.Tensor) -> bool:
+        *inner, last = self.conv_modules()
+        return (self.recompute_norm_act and not self.with_cp
+                and all(is_conv_norm(m, activation=True) for m in inner)
+                and is_conv_norm(last, activation=False)
+                and recomputable(x, *(m.conv for m in inner + [last]),
+                                 *(m.norm
+                                   for m in inner), *(m.activate
+                                                      for m in inner)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self._recomputes(x):
+            return super().forward(x)
+        identity = x if self.downsample is None else self.downsample(x)
+        convs = self.conv_modules()
+        out = convs[0].conv(x)
+        for module, following in zip(convs, convs[1:]):
+            out = bn_relu_conv(out, module.norm, following.conv)
+        out = self.relu(convs[-1].norm(out) + identity)
+        return self.non_local_block(out) if self.non_local else out
+
 
 class NLBottleneck3d(_NonLocalBlockMixin, Bottleneck3d):
     """``Bottleneck3d`` (ResNet-50/101/152) with our non-local block."""
 
+    def conv_modules(self) -> Sequence[nn.Module]:
+        return [self.conv1, self.conv2, self.conv3]
+
 
 class NLBasicBlock3d(_NonLocalBlockMixin, BasicBlock3d):
     """``BasicBlock3d`` (ResNet-18/34) with our non-local block."""
+
+    def conv_modules(self) -> Sequence[nn.Module]:
+        return [self.conv1, self.conv2]
 
 
 def _check_kernel_t(name: str, value) -> None:
@@ -103,6 +141,11 @@ class NLResNet3d(ResNet3d):
         pool1_padding_s (int): Spatial padding of pool1: 1 (upstream) or 0
             (official code, whose pool1 floors 112 to 55).
         pool2_kernel_t (int): Temporal kernel of pool2 (paper 3, upstream 2).
+        recompute_norm_act (bool): Recompute the outputs of the BN -> ReLU
+            pairs (stem, residual branches) and pool1 / pool2's indices in
+            backward instead of keeping them (the same outputs, gradients
+            equal to fp32 rounding, less memory in training; see
+            :mod:`.recompute`). Default True.
         **kwargs: Everything ``ResNet3d`` takes (e.g. ``conv1_stride_t``: 1 or
             2 in the official code; ``norm_cfg=dict(type='FrozenAffine')`` for
             its frozen-BN models).
@@ -126,12 +169,16 @@ class NLResNet3d(ResNet3d):
                  pool2_kernel_t: int = 2,
                  pool1_padding_s: int = 1,
                  non_local_stage_cfg: Optional[Dict[str, Dict]] = None,
+                 recompute_norm_act: bool = True,
                  **kwargs):
         _check_kernel_t('pool1_kernel_t', pool1_kernel_t)
         _check_kernel_t('pool2_kernel_t', pool2_kernel_t)
         if pool1_padding_s not in (0, 1) or isinstance(pool1_padding_s, bool):
             raise ValueError('pool1_padding_s must be 0 (official code) or 1 '
                              f'(MMAction2), got {pool1_padding_s!r}')
+        if not isinstance(recompute_norm_act, bool):
+            raise ValueError('recompute_norm_act must be a bool, got '
+                             f'{recompute_norm_act!r}')
         upstream = _RESNET3D_ARGS.bind(self, depth, pretrained, *args,
                                        **kwargs)
         upstream.apply_defaults()
@@ -143,7 +190,9 @@ class NLResNet3d(ResNet3d):
             *args,
             non_local=flags,
             non_local_cfg=dict(non_local_cfg or {}),
+            recompute_norm_act=recompute_norm_act,
             **kwargs)
+        self.recompute_norm_act = recompute_norm_act
         self.non_local_positions = non_local_positions(flags)
         self._override_stage_blocks(non_local_stage_cfg or {})
         self.maxpool = nn.MaxPool3d(
@@ -194,6 +243,32 @@ class NLResNet3d(ResNet3d):
                         **stage_cfg[stage]
                     }
                     block.build_non_local_block()
+
+    def _stem(self, x: torch.Tensor) -> torch.Tensor:
+        """conv1 and pool1, the BN -> ReLU output recomputed if it can be."""
+        conv1, pool = self.conv1, self.maxpool
+        if self.with_pool1 and is_conv_norm(conv1, activation=True) and \
+                recomputable(x, conv1.conv, conv1.norm, conv1.activate, pool):
+            return bn_relu_max_pool(conv1.conv(x), conv1.norm, pool)
+        x = conv1(x)
+        return pool(x) if self.with_pool1 else x
+
+    def forward(self, x: torch.Tensor):
+        """Upstream's forward; with ``recompute_norm_act`` the stem's BN ->
+        ReLU output and the pools' indices are recomputed in backward."""
+        if not self.recompute_norm_act:
+            return super().forward(x)
+        x = self._stem(x)
+        outs = []
+        for i, layer_name in enumerate(self.res_layers):
+            x = getattr(self, layer_name)(x)  # upstream's layer names
+            if i == 0 and self.with_pool2:
+                x = (
+                    max_pool_keeping_input(x, self.pool2) if recomputable(
+                        x, self.pool2) else self.pool2(x))
+            if i in self.out_indices:
+                outs.append(x)
+        return outs[0] if len(outs) == 1 else tuple(outs)
 
     def non_local_blocks(self):
         """``(name, block)`` of every non-local block, in forward order."""

@@ -20,9 +20,11 @@ def model_config(impl: str = 'mmcv',
                  mode: str = 'embedded_gaussian',
                  arch: str = 'i3d',
                  base_channels: int = 64,
-                 with_cp: bool = False):
-    """The stock config of ``mode`` (``impl='ours'``: with ``NLResNet3d``);
-    ``base_channels`` < 64 gives a narrower model for quick checks."""
+                 with_cp: bool = False,
+                 recompute_norm_act: bool = True):
+    """The stock config of ``mode`` (``impl='ours'``: with ``NLResNet3d`` and
+    its ``recompute_norm_act``); ``base_channels`` < 64 gives a narrower model
+    for quick checks."""
     from mmengine.hub import get_config
     if mode not in MODES:
         raise ValueError(f'mode must be one of {list(MODES)}, got {mode!r}')
@@ -32,7 +34,8 @@ def model_config(impl: str = 'mmcv',
     backbone.with_cp = with_cp
     cfg.model.cls_head.in_channels = base_channels * 32  # res5 out
     if impl == 'ours':
-        backbone.type = 'NLResNet3d'
+        backbone.update(
+            type='NLResNet3d', recompute_norm_act=recompute_norm_act)
     if arch == 'c2d':
         backbone.update(_C2D, **(_C2D_POOLS if impl == 'ours' else {}))
     return cfg
