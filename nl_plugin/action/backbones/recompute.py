@@ -98,23 +98,24 @@ def _bn_backward(dy, x, norm: nn.Module, weight, stats, needs: Tuple[bool,
         [True, needs[0], needs[1]])
 
 
-def _conv_backward(dout, r, conv: nn.Module, weight, needs: Tuple[bool, bool]):
+def _conv_backward(d_out, r, conv: nn.Module, weight, needs: Tuple[bool,
+                                                                   bool]):
     """``dr, dweight, dbias`` of ``conv`` (weight ``weight``) at input
     ``r``."""
     dims = r.dim() - 2
     return torch.ops.aten.convolution_backward(
-        dout, r, weight, None if conv.bias is None else [conv.out_channels],
+        d_out, r, weight, None if conv.bias is None else [conv.out_channels],
         conv.stride, conv.padding, conv.dilation, False, [0] * dims,
         conv.groups, [True, needs[0], needs[1]])
 
 
-def _max_pool_backward(dout, r, pool: nn.MaxPool3d):
+def _max_pool_backward(d_out, r, pool: nn.MaxPool3d):
     """Gradient of ``pool`` at input ``r``: the indices recomputed."""
     args = (pool.kernel_size, pool.stride, pool.padding, pool.dilation,
             pool.ceil_mode)
     _, indices = F.max_pool3d(r, *args, return_indices=True)
     return torch.ops.aten.max_pool3d_with_indices_backward(
-        dout, r, *args, indices)
+        d_out, r, *args, indices)
 
 
 class _BNReLUThen(torch.autograd.Function):
@@ -129,15 +130,15 @@ class _BNReLUThen(torch.autograd.Function):
         return then(norm(x).relu_())
 
     @staticmethod
-    def backward(ctx, dout):
+    def backward(ctx, d_out):
         x, bn_weight, bn_bias, then_weight = ctx.saved_tensors
         norm, then = ctx.norm, ctx.then
         r, stats = _relu_bn(x, norm, bn_weight, bn_bias)
         dthen_w = dthen_b = None
         if then_weight is None:  # max pool
-            dr = _max_pool_backward(dout, r, then)
+            dr = _max_pool_backward(d_out, r, then)
         else:
-            dr, dthen_w, dthen_b = _conv_backward(dout, r, then, then_weight,
+            dr, dthen_w, dthen_b = _conv_backward(d_out, r, then, then_weight,
                                                   ctx.needs_input_grad[3:5])
         dy = torch.ops.aten.threshold_backward(dr, r, 0)
         dx, dbn_w, dbn_b = _bn_backward(dy, x, norm, bn_weight, stats,
@@ -172,9 +173,9 @@ class _MaxPoolKeepingInput(torch.autograd.Function):
         return pool(x)
 
     @staticmethod
-    def backward(ctx, dout):
+    def backward(ctx, d_out):
         x, = ctx.saved_tensors
-        return _max_pool_backward(dout, x, ctx.pool), None
+        return _max_pool_backward(d_out, x, ctx.pool), None
 
 
 def max_pool_keeping_input(x: torch.Tensor,
