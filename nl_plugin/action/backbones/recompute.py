@@ -28,6 +28,8 @@ from mmcv.cnn import ConvModule
 
 from ...blocks.pointwise import PLAIN_CONVS
 
+Needs = Tuple[bool, bool]  # whether the weight / bias gradients are wanted
+
 
 def _plain_bn(norm: nn.Module) -> bool:
     # SyncBatchNorm's backward reduces across processes: not replicated here
@@ -98,8 +100,7 @@ def _bn_backward(dy, x, norm: nn.Module, weight, stats, needs: Tuple[bool,
         [True, needs[0], needs[1]])
 
 
-def _conv_backward(d_out, r, conv: nn.Module, weight, needs: Tuple[bool,
-                                                                   bool]):
+def _conv_backward(d_out, r, conv: nn.Module, weight, needs: Needs):
     """``dr, dweight, dbias`` of ``conv`` (weight ``weight``) at input
     ``r``."""
     dims = r.dim() - 2
