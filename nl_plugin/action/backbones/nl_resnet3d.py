@@ -70,14 +70,16 @@ class _NonLocalBlockMixin:
         raise NotImplementedError
 
     def _recomputes(self, x: torch.Tensor) -> bool:
+        """Whether the branch is conv -> BN -> ReLU ... conv -> BN of plain
+        modules that :mod:`.recompute` takes, outside checkpointing."""
         *inner, last = self.conv_modules()
-        return (self.recompute_norm_act and not self.with_cp
-                and all(is_conv_norm(m, activation=True) for m in inner)
+        if not (self.recompute_norm_act and not self.with_cp
                 and is_conv_norm(last, activation=False)
-                and recomputable(x, *(m.conv for m in inner + [last]),
-                                 *(m.norm
-                                   for m in inner), *(m.activate
-                                                      for m in inner)))
+                and all(is_conv_norm(m, activation=True) for m in inner)):
+            return False
+        modules = [m.conv for m in inner + [last]]
+        modules += [m.norm for m in inner] + [m.activate for m in inner]
+        return recomputable(x, *modules)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self._recomputes(x):

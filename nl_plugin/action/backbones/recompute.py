@@ -48,11 +48,12 @@ def _plain_pool(pool: nn.Module) -> bool:
 def recomputable(x: torch.Tensor, *modules: nn.Module) -> bool:
     """Whether ``modules`` (BNs, ReLUs, convs, 3D max pools) can run through
     this module's functions on ``x``: plain module types, gradients wanted,
-    no autocast."""
+    no autocast, not traced or compiled (ONNX export sees the modules)."""
     plain = all(
         _plain_bn(m) or _plain_conv(m) or _plain_pool(m) or type(m) is nn.ReLU
         for m in modules)
-    return (plain and torch.is_grad_enabled()
+    exporting = torch.jit.is_tracing() or torch.compiler.is_compiling()
+    return (plain and torch.is_grad_enabled() and not exporting
             and not torch.is_autocast_enabled(x.device.type))
 
 
