@@ -280,8 +280,8 @@ class NonLocalBlockNd(BaseModule):
     @staticmethod
     def _project(x: torch.Tensor, *modules: ConvModule) -> torch.Tensor:
         """Stacked outputs of the 1x1 embedding ``modules`` on ``x``, as one
-        GEMM where they are plain 1x1 convs: ``(N, C, *grid) -> (N, sum C_out,
-        *grid)``."""
+        convolution where they are plain 1x1 convs: ``(N, C, *grid) -> (N,
+        sum C_out, *grid)``."""
         convs = [module.conv for module in modules]
         if all(is_pointwise(conv) for conv in convs):
             return pointwise_conv(x, convs)
@@ -289,7 +289,7 @@ class NonLocalBlockNd(BaseModule):
 
     def _keys_values(self, x: torch.Tensor) -> torch.Tensor:
         """``phi`` and ``g`` (just ``g`` for ``gaussian``) stacked on channels,
-        ``(N, Cq + C', *grid')``: one GEMM and one pooling for both."""
+        ``(N, Cq + C', *grid')``: one convolution and one pooling for both."""
         modules = (self.g, ) if self.mode == 'gaussian' else (self.phi, self.g)
         if self.pool_position == 'before_embedding':
             return self._project(self._subsample(x), *modules)

@@ -85,8 +85,7 @@ def _relu_bn(x: torch.Tensor, norm: nn.Module, weight, bias):
     return y.relu_(), (mean, var, batch_stats)
 
 
-def _bn_backward(dy, x, norm: nn.Module, weight, stats, needs: Tuple[bool,
-                                                                     bool]):
+def _bn_backward(dy, x, norm: nn.Module, weight, stats, needs: Needs):
     """``dx, dweight, dbias`` of BN for ``dy``; ``needs`` says whether the
     weight and bias gradients are wanted."""
     mean, var, batch_stats = stats
