@@ -5,12 +5,13 @@ Every function maps grouped embeddings to ``y_i = 1/C(x) * sum_j f(q_i, k_j)
 v_j`` without materialising the full ``(L, S)`` affinity of ``L`` queries and
 ``S`` keys:
 
-* softmax (Gaussian, embedded Gaussian): on CPUs in fp32 a bmm-softmax that
-  keeps its weights for backward while they fit a small budget and beyond it
-  recomputes query chunks in backward (faster here than
-  ``scaled_dot_product_attention``'s kernels at every non-local shape
-  measured); the fused kernels on CUDA and in half precision, when query, key
-  and value widths agree (embedded Gaussian);
+* softmax (Gaussian, embedded Gaussian): on CPUs in fp32 a bmm-softmax over
+  chunks of queries that keeps for backward, within a small budget, each
+  chunk's weights: sparse where few are non-negligible (as the activations of
+  trained-like networks give), else dense, else none (backward recomputes
+  them); faster here than ``scaled_dot_product_attention``'s kernels at every
+  non-local shape measured. The fused kernels on CUDA and in half precision,
+  when query, key and value widths agree (embedded Gaussian);
 * dot product: re-associated as ``q (k^T v) / S`` (when that is the cheaper
   order);
 * concatenation: ``ReLU(a_i + b_j)`` is non-zero exactly for the keys with
@@ -19,17 +20,22 @@ v_j`` without materialising the full ``(L, S)`` affinity of ``L`` queries and
 
 Inputs are ``(B, L, C)`` queries, ``(B, S, C)`` keys and ``(B, S, Cv)`` values.
 """
+import math
 from typing import Optional
 
 import torch
 import torch.nn.functional as F
 
-# The most (L, S) softmax weights (fp32 bytes) the CPU softmax holds: up to it
-# they are kept for backward (a plain bmm-softmax, faster on CPUs than the
-# fused kernels at non-local shapes), beyond it they are chunked over queries
-# and recomputed in backward.
+# The most bytes of (L, S) softmax weights the chunked softmax forms at once
+# (a chunk of queries), and the most it keeps for backward.
 _AFFINITY_BYTES = 32 * 2**20
-_MIN_SHIFT = 60.0  # see _kept_softmax
+_MIN_SHIFT = 60.0  # see _clamped_logits
+# Chunks with at most this share of non-negligible weights keep them sparse:
+# the sparse backward measured cheaper than the dense one below about 3% of
+# random entries (res3 / res4 chunk shapes, 2 CPU cores), half its time at
+# 1/64.
+_SPARSE_DENSITY = 1 / 64
+_GATHER_BYTES = 8 * 2**20  # temporaries of the sparse backward
 # Largest |q|, |k|, |v| the half-precision kernels get (fp16's max is 65504):
 # the logits stay in the kernels' fp32 accumulators, y is a mean of v.
 FP16_SAFE_MAX = 2.0**12
@@ -89,7 +95,9 @@ def softmax_aggregate(q: torch.Tensor,
       fp32, returned as fp32 under fp16 and as bf16 under bf16;
     * fp32 with equal widths on CUDA, or on CPUs where the batch fills the
       threads and the weights exceed the budget: the fused kernels;
-    * otherwise :func:`chunked_softmax_aggregate` (bmm and softmax).
+    * otherwise :func:`chunked_softmax_aggregate` (bmm and softmax; also
+      where the fused kernels would be faster on dense weights but probed
+      queries show sparse ones).
     """
     dtype, same_width = compute_dtype(q), q.shape[-1] == v.shape[-1]
     if dtype in _HALF and same_width:
@@ -99,20 +107,21 @@ def softmax_aggregate(q: torch.Tensor,
         with torch.autocast(q.device.type, enabled=False):
             y = chunked_softmax_aggregate(*_float32(q, k, v), scale)
         return y if dtype == torch.float16 else y.to(dtype)
-    if same_width and _fused_is_faster(q, k):
+    if same_width and _fused_is_faster(q, k, scale):
         return _sdpa(q, k, v, scale)
     return chunked_softmax_aggregate(q, k, v, scale)
 
 
-def _fused_is_faster(q: torch.Tensor, k: torch.Tensor) -> bool:
-    """CUDA; on CPUs where the weights exceed the budget and the batch fills
-    the threads (the fused CPU backward runs one thread per batch entry; the
-    chunked one recomputes its weights)."""
+def _fused_is_faster(q: torch.Tensor, k: torch.Tensor, scale: float) -> bool:
+    """CUDA; on CPUs where the weights exceed the budget, the batch fills the
+    threads (the fused CPU backward runs one thread per batch entry) and the
+    weights are not sparse (the chunks keep sparse weights for backward)."""
     if q.is_cuda:
         return True
     batch, num_queries, _ = q.shape
     too_large = 4 * batch * num_queries * k.shape[1] > _AFFINITY_BYTES
-    return too_large and batch >= torch.get_num_threads()
+    return (too_large and batch >= torch.get_num_threads()
+            and not _probe_is_sparse(q, k, scale))
 
 
 def _logits(q, k, scale: float) -> torch.Tensor:
@@ -121,64 +130,127 @@ def _logits(q, k, scale: float) -> torch.Tensor:
     return logits.mul_(scale) if scale != 1.0 else logits
 
 
-def _kept_softmax(q, k, v, scale: float) -> torch.Tensor:
-    """bmm, softmax, bmm; autograd keeps the ``(B, L, S)`` weights."""
+def _clamped_logits(q, k, scale: float):
+    """Logits ``(B, l, S)`` no lower than their row max ``(B, l, 1)`` less
+    60, and that max: no softmax weight is subnormal (~50x slower bmm on
+    CPUs); weights below e^-60 of their row's largest are raised to it,
+    their gradient passes as if unclamped."""
     logits = _logits(q, k, scale)
-    with torch.no_grad():
-        # Outside autograd and in place (the weights stay the only saved
-        # (B, L, S) tensor): logits below the row max by more than 60 are
-        # raised to max - 60, so that no weight is subnormal (~50x slower on
-        # CPUs); the weights are equal to fp32 precision, and the gradient of
-        # those below e^-60 of the row's largest passes as if unclamped.
-        logits.clamp_(min=logits.amax(dim=-1, keepdim=True) - _MIN_SHIFT)
-    return torch.bmm(logits.softmax(dim=-1), v)  # (B, L, S) x (B, S, Cv)
+    row_max = logits.amax(dim=-1, keepdim=True)
+    return logits.clamp_(min=row_max - _MIN_SHIFT), row_max
 
 
-def _weights(q, k, scale: float, row_max=None, row_sum=None):
-    """Softmax weights ``(B, l, S)`` of queries ``q (B, l, C)`` over keys ``k
-    (B, S, C)`` with their row max and sum (recomputed with given ones)."""
-    w = _logits(q, k, scale)
-    if row_max is None:
-        row_max = w.amax(dim=-1, keepdim=True)
-    w.sub_(row_max).clamp_(min=-_MIN_SHIFT).exp_()  # as in _kept_softmax
-    if row_sum is None:
-        row_sum = w.sum(dim=-1, keepdim=True)
-    return w.div_(row_sum), row_max, row_sum
+def _negligible_below(logits: torch.Tensor) -> float:
+    """Logit offset from the row max below which a weight is dropped from
+    sparse weights: each is under ``u / S`` of the row's largest (``u``: the
+    dtype's unit roundoff, ``S`` keys), so together they are under ``u``
+    times it."""
+    return math.log(torch.finfo(logits.dtype).eps / 2 / logits.shape[-1])
 
 
-class _ChunkedSoftmax(torch.autograd.Function):
-    """``softmax(q k^T * scale) v`` over chunks of ``rows`` queries: only each
-    row's max and sum are kept, backward recomputes the chunks' weights."""
+def _density(logits, row_max, stride: int = 1) -> float:
+    """Share of non-negligible weights in every ``stride``-th query row."""
+    rows = logits[:, ::stride]
+    active = rows > row_max[:, ::stride] + _negligible_below(logits)
+    return active.sum().item() / active.numel()
+
+
+def _probe_is_sparse(q, k, scale: float, probes: int = 64) -> bool:
+    """Whether the weights of ``probes`` evenly spaced queries are sparse."""
+    stride = max(1, q.shape[1] // probes)
+    logits, row_max = _clamped_logits(q[:, ::stride], k, scale)
+    return _density(logits, row_max) <= _SPARSE_DENSITY
+
+
+def _sparse_weights(w: torch.Tensor, active: torch.Tensor):
+    """The ``active`` entries of weights ``w (B, l, S)`` as a coalesced sparse
+    ``(B l, B S)`` block-diagonal matrix."""
+    batch, num_queries, num_keys = w.shape
+    b, i, j = active.nonzero(as_tuple=True)
+    indices = torch.stack([b * num_queries + i, b * num_keys + j])
+    return torch.sparse_coo_tensor(
+        indices,
+        w[active], (batch * num_queries, batch * num_keys),
+        is_coalesced=True,
+        check_invariants=False)
+
+
+def _nbytes(record) -> int:
+    if record is None:
+        return 0
+    if record.is_sparse:  # two int64 indices and a value per entry
+        return record._nnz() * (16 + record.element_size())
+    return record.numel() * record.element_size()
+
+
+def _attend(q, k, v, scale: float, budget: int):
+    """``y (B, l, Cv)`` of queries ``q (B, l, C)`` and what backward keeps of
+    their weights within ``budget`` bytes: their non-negligible entries where
+    at most :data:`_SPARSE_DENSITY` of them are, else all of them, else
+    ``None`` (recomputed)."""
+    logits, row_max = _clamped_logits(q, k, scale)
+    sparse = budget > 0 and _density(logits, row_max, 16) <= _SPARSE_DENSITY
+    if sparse:
+        active = logits > row_max + _negligible_below(logits)
+        sparse = active.sum().item() <= _SPARSE_DENSITY * active.numel()
+    w = logits.softmax(dim=-1)
+    del logits
+    if sparse:
+        entries = _sparse_weights(w, active)
+        if _nbytes(entries) <= budget:
+            # (B l, B S) x (B S, Cv) -> (B l, Cv)
+            y = torch.sparse.mm(entries, v.flatten(0, 1))
+            return y.view(*q.shape[:2], -1), entries
+    y = torch.bmm(w, v)  # (B, l, S) x (B, S, Cv)
+    return y, (w if _nbytes(w) <= budget else None)
+
+
+class _SoftmaxAttention(torch.autograd.Function):
+    """``softmax(q k^T * scale) v`` over chunks of ``rows`` queries; each
+    chunk keeps what :func:`_attend` gives it of the ``budget`` bytes, and
+    backward recomputes the weights of those that got none."""
 
     @staticmethod
-    def forward(ctx, q, k, v, scale: float, rows: int):
-        outs, stats = [], []
+    def forward(ctx, q, k, v, scale: float, rows: int, budget: int):
+        outs, ctx.records = [], []
         for start in range(0, q.shape[1], rows):
-            w, row_max, row_sum = _weights(q[:, start:start + rows], k, scale)
-            outs.append(torch.bmm(w, v))  # (B, l, S) x (B, S, Cv)
-            stats.append(torch.cat([row_max, row_sum], dim=-1))  # (B, l, 2)
+            y, record = _attend(q[:, start:start + rows], k, v, scale, budget)
+            budget -= _nbytes(record)
+            outs.append(y)
+            ctx.records.append(record)
         y = torch.cat(outs, dim=1)  # (B, L, Cv)
         ctx.scale, ctx.rows = scale, rows
-        ctx.save_for_backward(q, k, v, y, *stats)
+        ctx.save_for_backward(q, k, v, y)
         return y
 
     @staticmethod
     def backward(ctx, dy):
-        q, k, v, y, *stats = ctx.saved_tensors
-        dq, dk, dv = torch.empty_like(q), None, None
-        for chunk, start in enumerate(range(0, q.shape[1], ctx.rows)):
+        q, k, v, y = ctx.saved_tensors
+        dq = torch.empty_like(q)
+        dk, dv = torch.zeros_like(k), torch.zeros_like(v)
+        starts = range(0, q.shape[1], ctx.rows)
+        for start, record in zip(starts, ctx.records):
             rows = slice(start, start + ctx.rows)
-            row_max, row_sum = stats[chunk].split(1, dim=-1)
-            w = _weights(q[:, rows], k, ctx.scale, row_max, row_sum)[0]
-            dq[:, rows], dk_c, dv_c = _chunk_grads(w, q[:, rows], k, v,
+            dq[:, rows], dk_c, dv_c = _chunk_grads(record, q[:, rows], k, v,
                                                    y[:, rows], dy[:, rows],
                                                    ctx.scale)
-            dk = dk_c if dk is None else dk.add_(dk_c)
-            dv = dv_c if dv is None else dv.add_(dv_c)
-        return dq, dk, dv, None, None
+            dk.add_(dk_c)
+            dv.add_(dv_c)
+        ctx.records = None
+        return dq, dk, dv, None, None, None
 
 
-def _chunk_grads(w, q, k, v, y, dy, scale: float):
+def _chunk_grads(record, q, k, v, y, dy, scale: float):
+    """``dq`` of one chunk of queries and its shares of ``dk``, ``dv``, from
+    the weights it kept (``record``; recomputed where ``None``)."""
+    if record is not None and record.is_sparse:
+        return _sparse_grads(record, q, k, v, y, dy, scale)
+    if record is None:
+        record = _clamped_logits(q, k, scale)[0].softmax(dim=-1)
+    return _dense_grads(record, q, k, v, y, dy, scale)
+
+
+def _dense_grads(w, q, k, v, y, dy, scale: float):
     """Gradients of ``y = w v``, ``w = softmax(q k^T * scale)`` for the
     queries ``q (B, l, C)`` of one chunk: ``dq`` and its shares of ``dk``,
     ``dv``. Overwrites nothing but its own temporaries."""
@@ -195,22 +267,57 @@ def _chunk_grads(w, q, k, v, y, dy, scale: float):
     return dq, dk, dv
 
 
+def _sparse_grads(w, q, k, v, y, dy, scale: float):
+    """:func:`_dense_grads` from the sparse weights ``w`` (sparse ``(B l, B
+    S)``) of one chunk."""
+    batch, num_queries, _ = q.shape
+    q, k, v, y, dy = (t.reshape(-1, t.shape[-1]) for t in (q, k, v, y, dy))
+    rows, cols = w.indices()
+    dv = torch.sparse.mm(w.t(), dy)  # (B S, B l) x (B l, Cv)
+    dw = _row_dots(dy, rows, v, cols)  # (nnz, )
+    row_dot = (dy * y).sum(dim=-1)  # (B l, )
+    dlogits = torch.sparse_coo_tensor(
+        w.indices(),
+        w.values() * (dw - row_dot[rows]) * scale,
+        w.shape,
+        is_coalesced=True,
+        check_invariants=False)
+    dq = torch.sparse.mm(dlogits, k)  # (B l, B S) x (B S, C)
+    dk = torch.sparse.mm(dlogits.t(), q)  # (B S, B l) x (B l, C)
+    return (dq.view(batch, num_queries, -1), dk.view(batch, -1, dk.shape[-1]),
+            dv.view(batch, -1, dv.shape[-1]))
+
+
+def _row_dots(a, rows, b, cols) -> torch.Tensor:
+    """``a[rows[n]] . b[cols[n]]`` for every ``n``, gathered in pieces of at
+    most :data:`_GATHER_BYTES`."""
+    piece = max(1, _GATHER_BYTES // (2 * a.shape[-1] * a.element_size()))
+    return torch.cat([(a[rows[n:n + piece]] * b[cols[n:n + piece]]).sum(-1)
+                      for n in range(0, rows.numel(), piece)])
+
+
+def _plain_softmax(q, k, v, scale: float) -> torch.Tensor:
+    """bmm, softmax, bmm on autograd's own ops (traced and compiled)."""
+    logits, _ = _clamped_logits(q, k, scale)
+    return torch.bmm(logits.softmax(dim=-1), v)
+
+
 def chunked_softmax_aggregate(
         q: torch.Tensor,
         k: torch.Tensor,
         v: torch.Tensor,
         scale: float = 1.0,
         chunk_bytes: Optional[int] = None) -> torch.Tensor:
-    """``softmax(q k^T * scale) v`` holding at most ``chunk_bytes`` (default
-    :data:`_AFFINITY_BYTES`) of fp32 ``(L, S)`` weights: all of them, kept for
-    backward, where they fit, else chunks of queries whose weights backward
-    recomputes."""
+    """``softmax(q k^T * scale) v`` over chunks of queries whose weights
+    take at most ``chunk_bytes`` (default :data:`_AFFINITY_BYTES`); backward
+    keeps at most that much of them (see :func:`_attend`)."""
     chunk_bytes = chunk_bytes or _AFFINITY_BYTES
+    if torch.jit.is_tracing() or torch.compiler.is_compiling():
+        return _plain_softmax(q, k, v, scale)
     batch, num_queries, _ = q.shape
-    rows = max(1, chunk_bytes // (4 * batch * k.shape[1]))
-    if rows >= num_queries:
-        return _kept_softmax(q, k, v, scale)
-    return _ChunkedSoftmax.apply(q, k, v, scale, rows)
+    rows = max(1, chunk_bytes // (q.element_size() * batch * k.shape[1]))
+    return _SoftmaxAttention.apply(q, k, v, scale, min(rows, num_queries),
+                                   chunk_bytes)
 
 
 def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,

@@ -79,40 +79,19 @@ def test_fp32_matches_reference_on_larger_maps(mode):
         block(x), reference_forward(block, x), rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize('chunk_bytes', (2**30, 4 * 2 * 30 * 7, 1))
-@pytest.mark.parametrize('value_channels', (6, 4))
-def test_softmax_kept_and_chunked_match_einsum(chunk_bytes, value_channels):
-    """All weights kept for backward, chunks of 7 queries recomputed in
-    backward, one query per chunk: forward and every gradient."""
-    from nl_plugin.blocks.pairwise import chunked_softmax_aggregate
-    q = torch.randn(2, 50, 6, dtype=torch.float64, requires_grad=True)
-    k = torch.randn(2, 30, 6, dtype=torch.float64, requires_grad=True)
-    v = torch.randn(
-        2, 30, value_channels, dtype=torch.float64, requires_grad=True)
-    got = chunked_softmax_aggregate(q, k, v, 0.5, chunk_bytes=chunk_bytes)
-    weights = (torch.einsum('blc,bsc->bls', q, k) * 0.5).softmax(dim=-1)
-    want = torch.einsum('bls,bsc->blc', weights, v)
-    torch.testing.assert_close(got, want)
-    grad = torch.randn_like(want)
-    for a, b in zip(
-            torch.autograd.grad(got, (q, k, v), grad),
-            torch.autograd.grad(want, (q, k, v), grad)):
-        torch.testing.assert_close(a, b)
-
-
 @pytest.mark.parametrize('mode', ('gaussian', 'embedded_gaussian'))
 def test_block_with_chunked_softmax_matches_reference(mode, monkeypatch):
     """A budget of 4 KB forces query chunks recomputed in backward."""
     from nl_plugin.blocks import pairwise
     monkeypatch.setattr(pairwise, '_AFFINITY_BYTES', 4096)
-    chunked, forward = [], pairwise._ChunkedSoftmax.forward
+    chunked, attend = [], pairwise._attend
 
-    def spy(ctx, *args):  # records the rows per chunk
-        chunked.append(args[-1])
-        return forward(ctx, *args)
+    def spy(q, *args):  # records the queries per chunk
+        chunked.append(q.shape[1])
+        return attend(q, *args)
 
-    monkeypatch.setattr(pairwise._ChunkedSoftmax, 'forward', staticmethod(spy))
-    monkeypatch.setattr(pairwise, '_fused_is_faster', lambda q, k: False)
+    monkeypatch.setattr(pairwise, '_attend', spy)
+    monkeypatch.setattr(pairwise, '_fused_is_faster', lambda *args: False)
     block = _randomised(NonLocalBlock3d(8, mode=mode, use_scale=True)).double()
     x = torch.randn(2, 8, 4, 6, 6, dtype=torch.float64, requires_grad=True)
     out, ref = block(x), reference_forward(block, x)

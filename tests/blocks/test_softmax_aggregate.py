@@ -1,0 +1,125 @@
+"""The chunked softmax of the Gaussian pairwise functions against einsum:
+every way a chunk keeps its weights for backward (dense, sparse, recomputed)
+gives the same output and gradients."""
+import pytest
+import torch
+
+from nl_plugin.blocks import pairwise
+
+
+def _kinds(monkeypatch) -> list:
+    """What each chunk of the next calls keeps for backward."""
+    kinds, attend = [], pairwise._attend
+
+    def spy(*args):
+        y, record = attend(*args)
+        kinds.append('recomputed' if record is
+                     None else 'sparse' if record.is_sparse else 'dense')
+        return y, record
+
+    monkeypatch.setattr(pairwise, '_attend', spy)
+    return kinds
+
+
+def _inputs(peaked_rows: slice, num_keys=160, value_channels=6):
+    """fp64 ``q (2, 50, 6)``, ``k``, ``v``; the queries in ``peaked_rows``
+    are scaled so that each puts its weight on one or two keys."""
+    gen = torch.Generator().manual_seed(0)
+    q = torch.randn(2, 50, 6, dtype=torch.float64, generator=gen)
+    q[:, peaked_rows] *= 400
+    k = torch.randn(2, num_keys, 6, dtype=torch.float64, generator=gen)
+    v = torch.randn(
+        2, num_keys, value_channels, dtype=torch.float64, generator=gen)
+    return [t.requires_grad_(True) for t in (q, k, v)]
+
+
+def _assert_matches_einsum(q, k, v, chunk_bytes):
+    got = pairwise.chunked_softmax_aggregate(q, k, v, 0.5, chunk_bytes)
+    weights = (torch.einsum('blc,bsc->bls', q, k) * 0.5).softmax(dim=-1)
+    want = torch.einsum('bls,bsc->blc', weights, v)
+    torch.testing.assert_close(got, want)
+    grad = torch.randn_like(want)
+    for a, b in zip(
+            torch.autograd.grad(got, (q, k, v), grad),
+            torch.autograd.grad(want, (q, k, v), grad)):
+        torch.testing.assert_close(a, b)
+
+
+ROW = 8 * 2 * 160  # bytes of one query's fp64 weights over the batch
+
+
+@pytest.mark.parametrize(
+    'peaked,chunk_bytes,kinds',
+    [
+        (slice(0), 2**30, ['dense']),  # all kept, one chunk
+        # chunks of 7 queries: the first kept (it fills the budget), the rest
+        # recomputed in backward
+        (slice(0), 7 * ROW, ['dense'] + ['recomputed'] * 7),
+        (slice(0), 1, ['recomputed'] * 50),  # a budget below one query
+        (slice(None), 2**30, ['sparse']),
+        (slice(None), 7 * ROW, ['sparse'] * 8),
+        # sparse chunks, then dense ones that no longer fit the budget, but
+        # the last query (a chunk of one) does
+        (slice(0,
+               21), 7 * ROW, ['sparse'] * 3 + ['recomputed'] * 4 + ['dense']),
+    ])
+@pytest.mark.parametrize('value_channels', (6, 4))
+def test_every_record_matches_einsum(peaked, chunk_bytes, kinds,
+                                     value_channels, monkeypatch):
+    seen = _kinds(monkeypatch)
+    q, k, v = _inputs(peaked, value_channels=value_channels)
+    _assert_matches_einsum(q, k, v, chunk_bytes)
+    assert seen == kinds
+
+
+def test_few_keys_are_never_sparse(monkeypatch):
+    """With 30 keys every row's largest weight alone is 1/30 of the entries,
+    more than the sparse share."""
+    seen = _kinds(monkeypatch)
+    _assert_matches_einsum(*_inputs(slice(None), num_keys=30), 2**30)
+    assert seen == ['dense']
+
+
+def test_dropped_weights_are_below_rounding():
+    """Sparse weights drop only entries under u / S of their row's largest:
+    fp32 outputs equal the dense fp32 ones to rounding."""
+    q, k, v = (t.detach().float() for t in _inputs(slice(None)))
+    q[:, :, 0] += 0.3  # weights spread over a few keys
+    sparse = pairwise.chunked_softmax_aggregate(q, k, v, 0.5)
+    weights = (torch.einsum('blc,bsc->bls', q, k) * 0.5).softmax(dim=-1)
+    dense = torch.einsum('bls,bsc->blc', weights, v)
+    torch.testing.assert_close(sparse, dense, rtol=1e-6, atol=1e-6)
+
+
+def test_no_record_outlives_backward(monkeypatch):
+    seen = _kinds(monkeypatch)
+    q, k, v = _inputs(slice(None))
+    y = pairwise.chunked_softmax_aggregate(q, k, v, 0.5)
+    node = y.grad_fn
+    y.sum().backward()
+    assert seen == ['sparse'] and node.records is None
+
+
+def test_traced_is_plain_autograd():
+    """Traced (ONNX export) the softmax is bmm, softmax, bmm."""
+    q, k, v = (t.detach() for t in _inputs(slice(None)))
+    traced = torch.jit.trace(
+        lambda q, k, v: pairwise.chunked_softmax_aggregate(q, k, v, 0.5),
+        (q, k, v))
+    ops = {node.kind() for node in traced.graph.nodes()}
+    assert {'aten::bmm', 'aten::softmax'} <= ops
+    torch.testing.assert_close(
+        traced(q, k, v), pairwise.chunked_softmax_aggregate(q, k, v, 0.5))
+
+
+@pytest.mark.parametrize('peaked,fused', [(slice(0), True),
+                                          (slice(None), False)])
+def test_fused_kernels_only_where_weights_are_dense(peaked, fused,
+                                                    monkeypatch):
+    """Beyond the budget with the threads filled by the batch the fused CPU
+    kernels win on dense weights; probed queries with sparse weights keep
+    the chunked path."""
+    monkeypatch.setattr(pairwise, '_AFFINITY_BYTES', 1024)
+    monkeypatch.setattr(torch, 'get_num_threads', lambda: 2)
+    q, k, _ = (t.detach() for t in _inputs(peaked))
+    assert pairwise._fused_is_faster(q, k, 0.5) is fused
