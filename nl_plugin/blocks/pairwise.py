@@ -220,46 +220,45 @@ class _SoftmaxAttention(torch.autograd.Function):
             ctx.records.append(record)
         y = torch.cat(outs, dim=1)  # (B, L, Cv)
         ctx.scale, ctx.rows = scale, rows
-        ctx.save_for_backward(q, k, v, y)
+        ctx.save_for_backward(q, k, v)
         return y
 
     @staticmethod
     def backward(ctx, dy):
-        q, k, v, y = ctx.saved_tensors
+        q, k, v = ctx.saved_tensors
         dq = torch.empty_like(q)
         dk, dv = torch.zeros_like(k), torch.zeros_like(v)
         starts = range(0, q.shape[1], ctx.rows)
         for start, record in zip(starts, ctx.records):
             rows = slice(start, start + ctx.rows)
             dq[:, rows], dk_c, dv_c = _chunk_grads(record, q[:, rows], k, v,
-                                                   y[:, rows], dy[:, rows],
-                                                   ctx.scale)
+                                                   dy[:, rows], ctx.scale)
             dk.add_(dk_c)
             dv.add_(dv_c)
         ctx.records = None
         return dq, dk, dv, None, None, None
 
 
-def _chunk_grads(record, q, k, v, y, dy, scale: float):
+def _chunk_grads(record, q, k, v, dy, scale: float):
     """``dq`` of one chunk of queries and its shares of ``dk``, ``dv``, from
     the weights it kept (``record``; recomputed where ``None``)."""
     if record is not None and record.is_sparse:
-        return _sparse_grads(record, q, k, v, y, dy, scale)
+        return _sparse_grads(record, q, k, v, dy, scale)
     if record is None:
         record = _clamped_logits(q, k, scale)[0].softmax(dim=-1)
-    return _dense_grads(record, q, k, v, y, dy, scale)
+    return _dense_grads(record, q, k, v, dy, scale)
 
 
-def _dense_grads(w, q, k, v, y, dy, scale: float):
+def _dense_grads(w, q, k, v, dy, scale: float):
     """Gradients of ``y = w v``, ``w = softmax(q k^T * scale)`` for the
     queries ``q (B, l, C)`` of one chunk: ``dq`` and its shares of ``dk``,
     ``dv``. Overwrites nothing but its own temporaries."""
     dv = torch.bmm(w.transpose(1, 2), dy)  # (B, S, l) x (B, l, Cv)
     dw = torch.bmm(dy, v.transpose(1, 2))  # (B, l, Cv) x (B, Cv, S)
-    # softmax backward: dlogit_ij = w_ij (dw_ij - sum_s w_is dw_is), and
-    # sum_s w_is dw_is = dy_i . y_i
-    row_dot = (dy * y).sum(dim=-1, keepdim=True)  # (B, l, 1)
-    dlogits = dw.sub_(row_dot).mul_(w)
+    # w_ij (dw_ij - sum_s w_is dw_is): autograd's own softmax backward (the
+    # sum from dw itself, not as dy_i . y_i, which rounds worse where one
+    # weight dominates)
+    dlogits = torch._softmax_backward_data(dw, w, -1, w.dtype)
     if scale != 1.0:
         dlogits.mul_(scale)
     dq = torch.bmm(dlogits, k)  # (B, l, S) x (B, S, C)
@@ -267,15 +266,15 @@ def _dense_grads(w, q, k, v, y, dy, scale: float):
     return dq, dk, dv
 
 
-def _sparse_grads(w, q, k, v, y, dy, scale: float):
+def _sparse_grads(w, q, k, v, dy, scale: float):
     """:func:`_dense_grads` from the sparse weights ``w`` (sparse ``(B l, B
     S)``) of one chunk."""
     batch, num_queries, _ = q.shape
-    q, k, v, y, dy = (t.reshape(-1, t.shape[-1]) for t in (q, k, v, y, dy))
+    q, k, v, dy = (t.reshape(-1, t.shape[-1]) for t in (q, k, v, dy))
     rows, cols = w.indices()
     dv = torch.sparse.mm(w.t(), dy)  # (B S, B l) x (B l, Cv)
     dw = _row_dots(dy, rows, v, cols)  # (nnz, )
-    row_dot = (dy * y).sum(dim=-1)  # (B l, )
+    row_dot = dy.new_zeros(dy.shape[0]).index_add_(0, rows, w.values() * dw)
     dlogits = torch.sparse_coo_tensor(
         w.indices(),
         w.values() * (dw - row_dot[rows]) * scale,
