@@ -29,6 +29,24 @@ def test_captured_inputs_run_both_blocks_with_equal_outputs():
     assert timed['diff'] < 1e-4
 
 
+def test_embedding_std_sets_the_embeddings_init():
+    """``embedding_std=0.01`` (mmcv's init) gives theta / phi / g weights of
+    that spread, not our Kaiming one."""
+    from nl_plugin.action.benchmarking import block_inputs
+    for std, low, high in ((0.01, 0.008, 0.012), (None, 0.05, 1.0)):
+        entries = block_inputs.capture(
+            'i3d',
+            'embedded_gaussian',
+            frames=8,
+            batch=1,
+            size=64,
+            base_channels=8,
+            embedding_std=std)
+        for name in ('theta', 'phi', 'g'):
+            spread = entries[0]['weights'][f'{name}.conv.weight'].std()
+            assert low < spread < high, (std, name, spread)
+
+
 @pytest.mark.parametrize('tool,argv', [
     ('benchmark_nonlocal.py', [
         '--real', '--archs', 'i3d', '--frames', '8', '--batches', '1',

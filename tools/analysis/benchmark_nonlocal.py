@@ -6,7 +6,8 @@ Two input sources.
 train-mode forward pass of a synthetic clip (moving squares on noise, through
 the stock data preprocessor) through MMAction2's stock NL-I3D R50 config of
 the mode, with our ``NLResNet3d`` (``--archs c2d``: the paper's C2D R50) and
-random weights (BN statistics and NL output-BN scales perturbed). On those
+random weights (BN statistics and NL output-BN scales perturbed; the NL
+embeddings Kaiming-initialised, or normal with ``--embedding-std``). On those
 exact activations our block and mmcv's, loaded with that block's weights, run
 forward + backward in train mode, alternating ours / mmcv, ``--repeats``
 times after two warm-up calls; times per block and in total (the blocks of one
@@ -26,7 +27,8 @@ floor no exact implementation can beat).
 
 Usage:
     python tools/analysis/benchmark_nonlocal.py --real [--frames 32 128]
-        [--batches 1 2] [--archs i3d c2d] [--size 224] [--markdown]
+        [--batches 1 2] [--archs i3d c2d] [--size 224] [--embedding-std 0.01]
+        [--markdown]
     python tools/analysis/benchmark_nonlocal.py            # random inputs
     python tools/analysis/benchmark_nonlocal.py --quick    # 32-frame shapes
 """
@@ -306,6 +308,9 @@ def bench_real(args) -> None:
 
     from nl_plugin.action.benchmarking import block_inputs, print_table
     print(machine_line(args))
+    init = ('Kaiming' if args.embedding_std is None else
+            f'normal, std {args.embedding_std}')
+    print(f'# NL embeddings: {init} init')
     print(f'# real activations: {args.size}x{args.size} clips, fwd+bwd in '
           f'train mode, {args.repeats} alternating repeats after 2 warm-ups: '
           'median (min-max); memory: peak RSS growth of one call')
@@ -318,8 +323,14 @@ def bench_real(args) -> None:
             if mode not in REAL_MODES:
                 print(f'# {mode}: skipped (mmcv cannot backpropagate it)')
                 continue
-            entries = block_inputs.capture(arch, mode, frames, batch,
-                                           args.size, args.base_channels)
+            entries = block_inputs.capture(
+                arch,
+                mode,
+                frames,
+                batch,
+                args.size,
+                args.base_channels,
+                embedding_std=args.embedding_std)
             torch.save(entries, state)
             timed = spawn_real(state, args, memory=False)
             peaks = spawn_real(state, args, memory=True)
@@ -356,6 +367,12 @@ def main(argv=None):
         type=int,
         default=64,
         help='--real: 64 is R50; less, a narrower one for a quick check')
+    parser.add_argument(
+        '--embedding-std',
+        type=float,
+        default=None,
+        help='--real: normal init of the NL embeddings (0.01: mmcv\'s, '
+        'dense weights) instead of ours (Kaiming)')
     parser.add_argument(
         '--repeats',
         type=int,

@@ -1,7 +1,7 @@
 """NL blocks on the activations a network feeds them: capture, and our block
 against mmcv's ``NonLocal3d`` with the same weights on those inputs."""
 import time
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 
@@ -36,13 +36,20 @@ def capture(arch: str,
             batch: int,
             size: int,
             base_channels: int = 64,
-            seed: int = 0) -> List[dict]:
+            seed: int = 0,
+            embedding_std: Optional[float] = None) -> List[dict]:
     """``[dict(name, kwargs, weights, x)]`` for every NL block of ``arch``
     (``i3d`` / ``c2d``), from one train-mode forward pass of ``batch``
-    synthetic clips of ``frames`` x ``size`` x ``size``."""
+    synthetic clips of ``frames`` x ``size`` x ``size``. The NL embeddings
+    have our init (Kaiming, the paper's), or with ``embedding_std`` a normal
+    one (0.01: mmcv's and the stock configs')."""
     torch.manual_seed(seed)
     model = build_model(
         'ours', mode=mode, arch=arch, base_channels=base_channels)
+    if embedding_std is not None:
+        for _, block in model.backbone.non_local_blocks():
+            block.init_std = embedding_std
+            block.reset_parameters()
     perturb_weights(model, seed)
     model.train()
     captured = []
