@@ -13,11 +13,15 @@ by the centre crop (as MMAction2's Inferencer does): ``--clips`` clips of
 ``--frames`` frames at ``--size`` x ``--size``, one ``test_step`` call (data
 preprocessor, backbone, head, softmax averaged over the clips).
 
-Each implementation runs in a fresh subprocess (so its peak memory is its
-own): one warm-up call, then the median of ``--repeats``. Peak memory: on the
-CPU, the peak resident memory during the calls above the resident memory
-before them (weights and input loaded), sampled every millisecond; on a GPU,
-``torch.cuda.max_memory_allocated``. "onnxruntime" runs our model
+Times: each implementation in a fresh subprocess per round, one warm-up call,
+then the median of ``--repeats``. Peak memory: another fresh subprocess, with
+glibc's mmap threshold fixed (resident memory then follows the live tensors),
+a warm-up and one more call: on the CPU, the peak resident memory during them
+above the resident memory before them (weights and input loaded), sampled
+every millisecond; on a GPU, ``torch.cuda.max_memory_allocated``. Times are
+never taken in that process: with the threshold fixed every large allocation
+is a fresh mapping (page faults), and the sampling thread takes CPU time.
+"onnxruntime" runs our model
 exported by ``tools/deployment/export_onnx.py``'s code (CPU execution
 provider; needs ``onnx`` and ``onnxruntime``). Also printed: the largest
 absolute difference of the video's class probabilities from mmcv's.
@@ -112,7 +116,6 @@ def run_case(args) -> None:
     import torch
     from mmengine.dataset import pseudo_collate
 
-    from nl_plugin.action.benchmarking import PeakRSS
     torch.set_num_threads(args.threads)
     data = torch.load(args.data, weights_only=False)
     if args.impl == 'onnxruntime':
@@ -138,23 +141,42 @@ def run_case(args) -> None:
                 torch.cuda.synchronize()
             return score.float().cpu()
 
-    if args.device.startswith('cuda'):
-        torch.cuda.reset_peak_memory_stats()
-    times = []
-    with PeakRSS() as rss:
-        for _ in range(args.repeats + 1):
-            start = time.perf_counter()
-            scores = forward()
-            times.append(time.perf_counter() - start)
-    if args.device.startswith('cuda'):
-        peak_mb = torch.cuda.max_memory_allocated() / 2**20
-    else:
-        peak_mb = rss.growth_mb
+    if args.memory:
+        print(json.dumps(dict(peak_mb=_peak_mb(forward, args.device))))
+        return
+    times, scores = _calls(forward, args.repeats + 1)
     torch.save(scores, args.out)
-    print(json.dumps(dict(times=times[1:], peak_mb=peak_mb)))
+    print(json.dumps(dict(times=times[1:])))
 
 
-def spawn(impl: str, device: str, files: dict, out: str, args) -> dict:
+def _peak_mb(forward, device: str) -> float:
+    """Peak memory (MB) of a warm-up and one more call of ``forward``."""
+    import torch
+
+    from nl_plugin.action.benchmarking import PeakRSS
+    cuda = device.startswith('cuda')
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    with PeakRSS() as rss:
+        _calls(forward, 2)
+    return torch.cuda.max_memory_allocated() / 2**20 if cuda else rss.growth_mb
+
+
+def _calls(forward, calls: int):
+    """Seconds of each of ``calls`` calls of ``forward``, and its last
+    result."""
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        result = forward()
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+def spawn(impl: str, device: str, files: dict, out: str, args,
+          memory: bool) -> dict:
+    """A child process timing ``impl`` (or, with ``memory``, measuring its
+    peak memory with glibc's mmap threshold fixed); its JSON line."""
     cmd = [
         sys.executable, __file__, '--child', '--impl', impl, '--device',
         device, '--out', out, '--repeats',
@@ -163,8 +185,12 @@ def spawn(impl: str, device: str, files: dict, out: str, args) -> dict:
         str(args.base_channels)
     ] + [f'--{key}={value}' for key, value in files.items()]
     from nl_plugin.action.benchmarking.measure import FIXED_MMAP_ENV
-    env = dict(os.environ, **FIXED_MMAP_ENV)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    env = dict(os.environ, **(FIXED_MMAP_ENV if memory else {}))
+    proc = subprocess.run(
+        cmd + (['--memory'] if memory else []),
+        capture_output=True,
+        text=True,
+        env=env)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
     if proc.returncode or not lines:
         return dict(failed=True, error=proc.stderr.strip()[-500:])
@@ -246,9 +272,11 @@ def bench(args) -> None:
         for round_ in range(args.rounds):
             for impl, device in cases(args):
                 out = osp.join(tmp, f'{impl}-{device}.pth')
-                res = spawn(impl, device, files, out, args)
+                res = spawn(impl, device, files, out, args, memory=False)
                 if not res.get('failed'):
                     res['scores'] = torch.load(out)
+                    peak = spawn(impl, device, files, out, args, memory=True)
+                    res = peak if peak.get('failed') else dict(res, **peak)
                 results.setdefault((impl, device), []).append(res)
                 print(
                     f'# round {round_ + 1}: {impl} on {device} done',
@@ -285,6 +313,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--no-onnx', action='store_true', help='skip ONNX Runtime')
     parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--memory', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--impl', choices=IMPLS, help=argparse.SUPPRESS)
     parser.add_argument('--device', default='cpu', help=argparse.SUPPRESS)
     for name in ('out', 'weights', 'data', 'onnx'):
