@@ -176,6 +176,7 @@ def _sparse_weights(w: torch.Tensor, active: torch.Tensor):
 
 
 def _nbytes(record) -> int:
+    """Bytes that kept weights (dense, sparse or ``None``) hold."""
     if record is None:
         return 0
     if record.is_sparse:  # two int64 indices and a value per entry
