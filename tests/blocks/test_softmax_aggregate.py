@@ -72,6 +72,24 @@ def test_every_record_matches_einsum(peaked, chunk_bytes, kinds,
     assert seen == kinds
 
 
+def test_sparse_rows_of_several_keys_match_einsum(monkeypatch):
+    """Keys in clusters of 4 near-copies: each peaked query weighs the 4 keys
+    of its nearest cluster (all non-negligible, 0.6% of 640), so the sparse
+    gradients mix several entries per row."""
+    seen = _kinds(monkeypatch)
+    gen = torch.Generator().manual_seed(1)
+    centres = torch.randn(2, 160, 1, 6, dtype=torch.float64, generator=gen)
+    k = (centres +
+         0.005 * torch.randn(2, 160, 4, 6, dtype=torch.float64, generator=gen)
+         ).flatten(1, 2)
+    q = 400 * torch.randn(2, 50, 6, dtype=torch.float64, generator=gen)
+    v = torch.randn(2, 640, 6, dtype=torch.float64, generator=gen)
+    active = pairwise._density(*pairwise._clamped_logits(q, k, 0.5)) * 640
+    assert active > 3  # non-negligible keys per query, on average
+    _assert_matches_einsum(*(t.requires_grad_(True) for t in (q, k, v)), 2**30)
+    assert seen == ['sparse']
+
+
 def test_few_keys_are_never_sparse(monkeypatch):
     """With 30 keys every row's largest weight alone is 1/30 of the entries,
     more than the sparse share."""
