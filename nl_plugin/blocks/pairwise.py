@@ -148,18 +148,20 @@ def _negligible_below(logits: torch.Tensor) -> float:
     return math.log(torch.finfo(logits.dtype).eps / 2 / logits.shape[-1])
 
 
-def _density(logits, row_max, stride: int = 1) -> float:
-    """Share of non-negligible weights in every ``stride``-th query row."""
-    rows = logits[:, ::stride]
-    active = rows > row_max[:, ::stride] + _negligible_below(logits)
-    return active.sum().item() / active.numel()
+def _active(logits, row_max) -> torch.Tensor:
+    """Which weights of clamped ``logits (B, l, S)`` are non-negligible."""
+    return logits > row_max + _negligible_below(logits)
+
+
+def _is_sparse(active: torch.Tensor) -> bool:
+    """Whether at most :data:`_SPARSE_DENSITY` of ``active`` are set."""
+    return active.sum().item() <= _SPARSE_DENSITY * active.numel()
 
 
 def _probe_is_sparse(q, k, scale: float, probes: int = 64) -> bool:
     """Whether the weights of ``probes`` evenly spaced queries are sparse."""
     stride = max(1, q.shape[1] // probes)
-    logits, row_max = _clamped_logits(q[:, ::stride], k, scale)
-    return _density(logits, row_max) <= _SPARSE_DENSITY
+    return _is_sparse(_active(*_clamped_logits(q[:, ::stride], k, scale)))
 
 
 def _sparse_weights(w: torch.Tensor, active: torch.Tensor):
@@ -190,10 +192,12 @@ def _attend(q, k, v, scale: float, budget: int):
     at most :data:`_SPARSE_DENSITY` of them are, else all of them, else
     ``None`` (recomputed)."""
     logits, row_max = _clamped_logits(q, k, scale)
-    sparse = budget > 0 and _density(logits, row_max, 16) <= _SPARSE_DENSITY
+    # every 16th query first: dense chunks skip the full mask
+    sparse = budget > 0 and _is_sparse(
+        _active(logits[:, ::16], row_max[:, ::16]))
     if sparse:
-        active = logits > row_max + _negligible_below(logits)
-        sparse = active.sum().item() <= _SPARSE_DENSITY * active.numel()
+        active = _active(logits, row_max)
+        sparse = _is_sparse(active)
     w = logits.softmax(dim=-1)
     del logits
     if sparse:

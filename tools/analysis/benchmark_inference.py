@@ -21,10 +21,10 @@ above the resident memory before them (weights and input loaded), sampled
 every millisecond; on a GPU, ``torch.cuda.max_memory_allocated``. Times are
 never taken in that process: with the threshold fixed every large allocation
 is a fresh mapping (page faults), and the sampling thread takes CPU time.
-"onnxruntime" runs our model
-exported by ``tools/deployment/export_onnx.py``'s code (CPU execution
-provider; needs ``onnx`` and ``onnxruntime``). Also printed: the largest
-absolute difference of the video's class probabilities from mmcv's.
+"onnxruntime" runs our model exported by ``tools/deployment/export_onnx.py``'s
+code (CPU execution provider; needs ``onnx`` and ``onnxruntime``). Also
+printed: the largest absolute difference of the video's class probabilities
+from mmcv's.
 
 Usage:
     python tools/analysis/benchmark_inference.py [--clips 10] [--frames 32]
