@@ -27,8 +27,13 @@ import torch
 import torch.nn.functional as F
 
 # The most bytes of (L, S) softmax weights the chunked softmax forms at once
-# (a chunk of queries), and the most it keeps for backward.
-_AFFINITY_BYTES = 32 * 2**20
+# (a chunk of queries): well below glibc's largest mmap threshold (32 MB), so
+# the chunks' temporaries are reused heap memory, not fresh maps (embedded
+# Gaussian at res3 of a 128-frame clip, dense weights: no page faults for
+# them, where 32 MB chunks page-faulted ~280 MB every forward + backward).
+_CHUNK_BYTES = 8 * 2**20
+# The most bytes of weights the chunks keep for backward, all together.
+_KEEP_BYTES = 32 * 2**20
 _MIN_SHIFT = 60.0  # see _clamped_logits
 # Chunks with at most this share of non-negligible weights keep them sparse:
 # the sparse backward measured cheaper than the dense one below about 3% of
@@ -119,7 +124,7 @@ def _fused_is_faster(q: torch.Tensor, k: torch.Tensor, scale: float) -> bool:
     if q.is_cuda:
         return True
     batch, num_queries, _ = q.shape
-    too_large = 4 * batch * num_queries * k.shape[1] > _AFFINITY_BYTES
+    too_large = 4 * batch * num_queries * k.shape[1] > _KEEP_BYTES
     return (too_large and batch >= torch.get_num_threads()
             and not _probe_is_sparse(q, k, scale))
 
@@ -311,17 +316,20 @@ def chunked_softmax_aggregate(
         k: torch.Tensor,
         v: torch.Tensor,
         scale: float = 1.0,
-        chunk_bytes: Optional[int] = None) -> torch.Tensor:
+        chunk_bytes: Optional[int] = None,
+        keep_bytes: Optional[int] = None) -> torch.Tensor:
     """``softmax(q k^T * scale) v`` over chunks of queries whose weights
-    take at most ``chunk_bytes`` (default :data:`_AFFINITY_BYTES`); backward
-    keeps at most that much of them (see :func:`_attend`)."""
-    chunk_bytes = chunk_bytes or _AFFINITY_BYTES
+    take at most ``chunk_bytes`` (default :data:`_CHUNK_BYTES`); backward
+    keeps at most ``keep_bytes`` (default :data:`_KEEP_BYTES`) of them (see
+    :func:`_attend`)."""
+    chunk_bytes = chunk_bytes or _CHUNK_BYTES
+    keep_bytes = _KEEP_BYTES if keep_bytes is None else keep_bytes
     if torch.jit.is_tracing() or torch.compiler.is_compiling():
         return _plain_softmax(q, k, v, scale)
     batch, num_queries, _ = q.shape
     rows = max(1, chunk_bytes // (q.element_size() * batch * k.shape[1]))
     return _SoftmaxAttention.apply(q, k, v, scale, min(rows, num_queries),
-                                   chunk_bytes)
+                                   keep_bytes)
 
 
 def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,

@@ -33,8 +33,11 @@ def _inputs(peaked_rows: slice, num_keys=160, value_channels=6):
     return [t.requires_grad_(True) for t in (q, k, v)]
 
 
-def _assert_matches_einsum(q, k, v, chunk_bytes):
-    got = pairwise.chunked_softmax_aggregate(q, k, v, 0.5, chunk_bytes)
+def _assert_matches_einsum(q, k, v, chunk_bytes, keep_bytes=None):
+    """Chunks of ``chunk_bytes``, keeping as much (or ``keep_bytes``)."""
+    keep_bytes = chunk_bytes if keep_bytes is None else keep_bytes
+    got = pairwise.chunked_softmax_aggregate(q, k, v, 0.5, chunk_bytes,
+                                             keep_bytes)
     weights = (torch.einsum('blc,bsc->bls', q, k) * 0.5).softmax(dim=-1)
     want = torch.einsum('bls,bsc->blc', weights, v)
     torch.testing.assert_close(got, want)
@@ -70,6 +73,14 @@ def test_every_record_matches_einsum(peaked, chunk_bytes, kinds,
     q, k, v = _inputs(peaked, value_channels=value_channels)
     _assert_matches_einsum(q, k, v, chunk_bytes)
     assert seen == kinds
+
+
+def test_chunks_keep_up_to_their_own_budget(monkeypatch):
+    """The budget is independent of the chunk size: chunks of 7 queries
+    keep three chunks' worth of weights, the rest are recomputed."""
+    seen = _kinds(monkeypatch)
+    _assert_matches_einsum(*_inputs(slice(0)), 7 * ROW, 21 * ROW)
+    assert seen == ['dense'] * 3 + ['recomputed'] * 5
 
 
 def test_sparse_rows_of_several_keys_match_einsum(monkeypatch):
@@ -137,7 +148,7 @@ def test_fused_kernels_only_where_weights_are_dense(peaked, fused,
     """Beyond the budget with the threads filled by the batch the fused CPU
     kernels win on dense weights; probed queries with sparse weights keep
     the chunked path."""
-    monkeypatch.setattr(pairwise, '_AFFINITY_BYTES', 1024)
+    monkeypatch.setattr(pairwise, '_KEEP_BYTES', 1024)
     monkeypatch.setattr(torch, 'get_num_threads', lambda: 2)
     q, k, _ = (t.detach() for t in _inputs(peaked))
     assert pairwise._fused_is_faster(q, k, 0.5) is fused
