@@ -35,7 +35,6 @@ import json
 import os
 import os.path as osp
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -184,17 +183,11 @@ def spawn(impl: str, device: str, files: dict, out: str, args,
         str(args.threads), '--base-channels',
         str(args.base_channels)
     ] + [f'--{key}={value}' for key, value in files.items()]
-    from nl_plugin.action.benchmarking.measure import FIXED_MMAP_ENV
-    env = dict(os.environ, **(FIXED_MMAP_ENV if memory else {}))
-    proc = subprocess.run(
-        cmd + (['--memory'] if memory else []),
-        capture_output=True,
-        text=True,
-        env=env)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
-    if proc.returncode or not lines:
+    from nl_plugin.action.benchmarking import run_child
+    result, proc = run_child(cmd + (['--memory'] if memory else []), memory)
+    if proc.returncode or result is None:
         return dict(failed=True, error=proc.stderr.strip()[-500:])
-    return json.loads(lines[-1])
+    return result
 
 
 def cases(args):

@@ -38,7 +38,6 @@ import json
 import os
 import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -78,6 +77,14 @@ def floor_forward(block, x):
         0 * (phi.sum() + g.sum())
 
 
+def _high_water_rss_mb() -> float:
+    """Peak resident memory (MB) of this process so far: ``VmHWM``, which
+    unlike ``ru_maxrss`` is not inherited from the (larger) parent."""
+    with open('/proc/self/status') as f:
+        line = next(ln for ln in f if ln.startswith('VmHWM:'))
+    return int(line.split()[1]) / 1024
+
+
 def run_case(args):
     """Child process: one implementation, one case; prints a JSON line."""
     import torch
@@ -92,7 +99,7 @@ def run_case(args):
     x = state['x'].clone().requires_grad_(True)
     forward = (
         lambda t: floor_forward(block, t)) if args.impl == 'floor' else block
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base = _high_water_rss_mb()
     times = []
     try:
         for _ in range(args.repeats + 1):
@@ -107,7 +114,7 @@ def run_case(args):
         oom = isinstance(error, MemoryError) or 'alloc' in str(error).lower()
         print(json.dumps(dict(oom=oom, failed=True, error=str(error)[:300])))
         return
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
+    peak_mb = _high_water_rss_mb() - base
     if args.out:
         with torch.no_grad():
             torch.save(forward(x).detach(), args.out)
@@ -116,7 +123,7 @@ def run_case(args):
             dict(
                 oom=False,
                 time=sorted(times[1:])[len(times[1:]) // 2],
-                peak_mb=peak / 1024)))
+                peak_mb=peak_mb)))
 
 
 def spawn(impl, mode, state, out, args, forward_only=False):
@@ -131,15 +138,11 @@ def spawn(impl, mode, state, out, args, forward_only=False):
         cmd += ['--out', out]
     if forward_only:
         cmd.append('--forward-only')
-    # A fixed mmap threshold returns every large block to the OS when it is
-    # freed, so peak RSS follows the peak of live tensors (glibc's adaptive
-    # threshold otherwise keeps freed blocks of repeated sizes in the heap).
-    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='131072')
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
-    if not lines:  # killed (e.g. by the kernel) before it could report
+    from nl_plugin.action.benchmarking import run_child
+    result, proc = run_child(cmd, fixed_mmap=True)  # peak RSS: live tensors
+    if result is None:  # killed (e.g. by the kernel) before it could report
         return dict(oom=True, failed=True, error=proc.stderr[-300:])
-    return json.loads(lines[-1])
+    return result
 
 
 def make_state(mode, shape, path):
@@ -264,13 +267,11 @@ def spawn_real(state: str, args, memory: bool) -> list:
         str(args.repeats), '--threads',
         str(args.threads)
     ] + (['--memory'] if memory else [])
-    from nl_plugin.action.benchmarking.measure import FIXED_MMAP_ENV
-    env = dict(os.environ, **(FIXED_MMAP_ENV if memory else {}))
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('[')]
-    if proc.returncode or not lines:
+    from nl_plugin.action.benchmarking import run_child
+    result, proc = run_child(cmd, fixed_mmap=memory)
+    if proc.returncode or result is None:
         raise RuntimeError(f'benchmark child failed: {proc.stderr[-2000:]}')
-    return json.loads(lines[-1])
+    return result
 
 
 def real_rows(case, entries, timed, peaks) -> list:

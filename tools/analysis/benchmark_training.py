@@ -40,7 +40,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -131,7 +130,7 @@ def run_memory(args) -> None:
     print(json.dumps(dict(peak_mb=peak)))
 
 
-def spawn(child: list, weights: str, args, env=None) -> dict:
+def spawn(child: list, weights: str, args, fixed_mmap=False) -> dict:
     cmd = [
         sys.executable, __file__, '--weights', weights, '--device', args.device
     ] + child + [
@@ -139,12 +138,11 @@ def spawn(child: list, weights: str, args, env=None) -> dict:
         for name in ('frames', 'batch', 'size', 'mode', 'repeats', 'threads',
                      'base-channels')
     ]
-    proc = subprocess.run(
-        cmd, capture_output=True, text=True, env=dict(os.environ, **env or {}))
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
-    if proc.returncode or not lines:
+    from nl_plugin.action.benchmarking import run_child
+    result, proc = run_child(cmd, fixed_mmap)
+    if proc.returncode or result is None:
         raise RuntimeError(f'{child} failed: {proc.stderr[-2000:]}')
-    return json.loads(lines[-1])
+    return result
 
 
 def report(timed: dict, peaks: dict, args) -> None:
@@ -176,7 +174,6 @@ def machine_line(args) -> str:
 
 
 def bench(args) -> None:
-    from nl_plugin.action.benchmarking.measure import FIXED_MMAP_ENV
     impls = [
         impl for impl in IMPLS if ('+cp' not in impl or args.with_cp) and (
             impl != 'ours-keep' or args.keep_activations)
@@ -195,8 +192,10 @@ def bench(args) -> None:
                       args)
         peaks = {
             impl:
-            spawn(['--child-memory', '--impl', impl], weights, args,
-                  FIXED_MMAP_ENV)['peak_mb']
+            spawn(['--child-memory', '--impl', impl],
+                  weights,
+                  args,
+                  fixed_mmap=True)['peak_mb']
             for impl in impls
         }
     print(machine_line(args))

@@ -6,12 +6,29 @@ computes). Run the measured process with ``MALLOC_MMAP_THRESHOLD_`` fixed
 (:data:`FIXED_MMAP_ENV`): glibc then returns every freed large block to the
 OS, so resident memory follows the live tensors.
 """
+import json
+import os
 import resource
+import subprocess
 import threading
 from statistics import median
 from typing import Sequence
 
 FIXED_MMAP_ENV = {'MALLOC_MMAP_THRESHOLD_': '131072'}
+
+
+def run_child(cmd: Sequence[str], fixed_mmap: bool = False):
+    """Runs the benchmark child ``cmd`` (glibc's mmap threshold fixed where
+    ``fixed_mmap``: for memory, never for times, since every large allocation
+    then page-faults). Returns the value of its last JSON line of stdout
+    (``None`` if it printed none, e.g. killed) and the finished process."""
+    env = dict(os.environ, **(FIXED_MMAP_ENV if fixed_mmap else {}))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    json_start = ('{', '[')
+    lines = [
+        ln for ln in proc.stdout.splitlines() if ln.startswith(json_start)
+    ]
+    return (json.loads(lines[-1]) if lines else None), proc
 
 
 def _rss_mb() -> float:
