@@ -238,33 +238,37 @@ class _SoftmaxAttention(torch.autograd.Function):
     def backward(ctx, dy):
         q, k, v = ctx.saved_tensors
         dq = torch.empty_like(q)
-        dk, dv = torch.zeros_like(k), torch.zeros_like(v)
+        # contiguous whatever the layout of k and v, so that the chunks'
+        # products accumulate in place (baddbmm): at res3 of a 128-frame clip
+        # dk's took 14% less time so than each chunk's product added to a
+        # buffer of k's (transposed) layout
+        dk, dv = k.new_zeros(k.shape), v.new_zeros(v.shape)
         starts = range(0, q.shape[1], ctx.rows)
         for start, record in zip(starts, ctx.records):
             rows = slice(start, start + ctx.rows)
-            dq[:, rows], dk_c, dv_c = _chunk_grads(record, q[:, rows], k, v,
-                                                   dy[:, rows], ctx.scale)
-            dk.add_(dk_c)
-            dv.add_(dv_c)
+            dq[:, rows] = _chunk_grads(record, q[:, rows], k, v, dy[:, rows],
+                                       ctx.scale, dk, dv)
         ctx.records = None
         return dq, dk, dv, None, None, None
 
 
-def _chunk_grads(record, q, k, v, dy, scale: float):
-    """``dq`` of one chunk of queries and its shares of ``dk``, ``dv``, from
-    the weights it kept (``record``; recomputed where ``None``)."""
+def _chunk_grads(record, q, k, v, dy, scale: float, dk, dv):
+    """``dq`` of one chunk of queries; adds its shares of the gradients to
+    ``dk`` and ``dv``. From the weights the chunk kept (``record``;
+    recomputed where ``None``)."""
     if record is not None and record.is_sparse:
-        return _sparse_grads(record, q, k, v, dy, scale)
+        return _sparse_grads(record, q, k, v, dy, scale, dk, dv)
     if record is None:
         record = _clamped_logits(q, k, scale)[0].softmax(dim=-1)
-    return _dense_grads(record, q, k, v, dy, scale)
+    return _dense_grads(record, q, k, v, dy, scale, dk, dv)
 
 
-def _dense_grads(w, q, k, v, dy, scale: float):
+def _dense_grads(w, q, k, v, dy, scale: float, dk, dv):
     """Gradients of ``y = w v``, ``w = softmax(q k^T * scale)`` for the
-    queries ``q (B, l, C)`` of one chunk: ``dq`` and its shares of ``dk``,
-    ``dv``. Overwrites nothing but its own temporaries."""
-    dv = torch.bmm(w.transpose(1, 2), dy)  # (B, S, l) x (B, l, Cv)
+    queries ``q (B, l, C)`` of one chunk: returns ``dq``, adds the chunk's
+    shares to ``dk (B, S, C)`` and ``dv (B, S, Cv)``. Overwrites nothing
+    else."""
+    dv.baddbmm_(w.transpose(1, 2), dy)  # (B, S, l) x (B, l, Cv)
     dw = torch.bmm(dy, v.transpose(1, 2))  # (B, l, Cv) x (B, Cv, S)
     # w_ij (dw_ij - sum_s w_is dw_is): autograd's own softmax backward (the
     # sum from dw itself, not as dy_i . y_i, which rounds worse where one
@@ -272,18 +276,18 @@ def _dense_grads(w, q, k, v, dy, scale: float):
     dlogits = torch._softmax_backward_data(dw, w, -1, w.dtype)
     if scale != 1.0:
         dlogits.mul_(scale)
-    dq = torch.bmm(dlogits, k)  # (B, l, S) x (B, S, C)
-    dk = torch.bmm(dlogits.transpose(1, 2), q)  # (B, S, l) x (B, l, C)
-    return dq, dk, dv
+    dk.baddbmm_(dlogits.transpose(1, 2), q)  # (B, S, l) x (B, l, C)
+    return torch.bmm(dlogits, k)  # (B, l, S) x (B, S, C)
 
 
-def _sparse_grads(w, q, k, v, dy, scale: float):
+def _sparse_grads(w, q, k, v, dy, scale: float, dk, dv):
     """:func:`_dense_grads` from the sparse weights ``w`` (sparse ``(B l, B
     S)``) of one chunk."""
     batch, num_queries, _ = q.shape
     q, k, v, dy = (t.reshape(-1, t.shape[-1]) for t in (q, k, v, dy))
     rows, cols = w.indices()
-    dv = torch.sparse.mm(w.t(), dy)  # (B S, B l) x (B l, Cv)
+    # (B S, B l) x (B l, Cv)
+    dv.view(-1, dv.shape[-1]).add_(torch.sparse.mm(w.t(), dy))
     dw = _row_dots(dy, rows, v, cols)  # (nnz, )
     row_dot = dy.new_zeros(dy.shape[0]).index_add_(0, rows, w.values() * dw)
     dlogits = torch.sparse_coo_tensor(
@@ -292,10 +296,10 @@ def _sparse_grads(w, q, k, v, dy, scale: float):
         w.shape,
         is_coalesced=True,
         check_invariants=False)
+    # (B S, B l) x (B l, C)
+    dk.view(-1, dk.shape[-1]).add_(torch.sparse.mm(dlogits.t(), q))
     dq = torch.sparse.mm(dlogits, k)  # (B l, B S) x (B S, C)
-    dk = torch.sparse.mm(dlogits.t(), q)  # (B S, B l) x (B l, C)
-    return (dq.view(batch, num_queries, -1), dk.view(batch, -1, dk.shape[-1]),
-            dv.view(batch, -1, dv.shape[-1]))
+    return dq.view(batch, num_queries, -1)
 
 
 def _row_dots(a, rows, b, cols) -> torch.Tensor:
