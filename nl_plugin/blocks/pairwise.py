@@ -36,11 +36,15 @@ _CHUNK_BYTES = 8 * 2**20
 # The most bytes of weights the chunks keep for backward, all together.
 _KEEP_BYTES = 32 * 2**20
 _MIN_SHIFT = 60.0  # see _clamped_logits
-# Chunks with at most this share of non-negligible weights keep them sparse:
-# the sparse backward measured cheaper than the dense one below about 3% of
-# random entries (res3 / res4 chunk shapes, 2 CPU cores), half its time at
-# 1/64.
-_SPARSE_DENSITY = 1 / 64
+# Chunks with at most this share of non-negligible weights keep them sparse.
+# Forward + backward of the attention on real activations (NL-I3D R50,
+# Kaiming-initialised embeddings, queries scaled to vary the share; 2 CPU
+# cores), sparse against dense: where the dense weights are kept, break-even
+# at 1.2-1.3% (res3 and res4 of 32-frame clips, res4 of 128-frame ones; 1.2x
+# the dense time at 1.6%); where they are recomputed, 0.93x at 1.3% and 2.4x
+# at 4% (res3 of 128-frame clips).
+_SPARSE_DENSITY = 1 / 64  # dense weights would be recomputed
+_SPARSE_DENSITY_KEPT = 1 / 96  # dense weights would be kept
 _GATHER_BYTES = 8 * 2**20  # temporaries of the sparse backward
 # Largest |q|, |k|, |v| the half-precision kernels get (fp16's max is 65504):
 # the logits stay in the kernels' fp32 accumulators, y is a mean of v.
@@ -159,9 +163,11 @@ def _active(logits, row_max) -> torch.Tensor:
     return logits > row_max + _negligible_below(logits)
 
 
-def _is_sparse(active: torch.Tensor) -> bool:
-    """Whether at most :data:`_SPARSE_DENSITY` of ``active`` are set."""
-    return active.sum().item() <= _SPARSE_DENSITY * active.numel()
+def _is_sparse(active: torch.Tensor, density: float = None) -> bool:
+    """Whether at most ``density`` (default :data:`_SPARSE_DENSITY`) of
+    ``active`` are set."""
+    density = _SPARSE_DENSITY if density is None else density
+    return active.sum().item() <= density * active.numel()
 
 
 def _probe_is_sparse(q, k, scale: float, probes: int = 64) -> bool:
@@ -195,15 +201,18 @@ def _nbytes(record) -> int:
 def _attend(q, k, v, scale: float, budget: int):
     """``y (B, l, Cv)`` of queries ``q (B, l, C)`` and what backward keeps of
     their weights within ``budget`` bytes: their non-negligible entries where
-    at most :data:`_SPARSE_DENSITY` of them are, else all of them, else
-    ``None`` (recomputed)."""
+    few are (at most :data:`_SPARSE_DENSITY_KEPT` if all would fit the
+    budget, else :data:`_SPARSE_DENSITY`), else all of them, else ``None``
+    (recomputed)."""
     logits, row_max = _clamped_logits(q, k, scale)
+    density = (
+        _SPARSE_DENSITY_KEPT if _nbytes(logits) <= budget else _SPARSE_DENSITY)
     # every 16th query first: dense chunks skip the full mask
     sparse = budget > 0 and _is_sparse(
-        _active(logits[:, ::16], row_max[:, ::16]))
+        _active(logits[:, ::16], row_max[:, ::16]), density)
     if sparse:
         active = _active(logits, row_max)
-        sparse = _is_sparse(active)
+        sparse = _is_sparse(active, density)
     w = logits.softmax(dim=-1)
     del logits
     if sparse:

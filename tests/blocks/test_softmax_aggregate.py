@@ -109,6 +109,22 @@ def test_few_keys_are_never_sparse(monkeypatch):
     assert seen == ['dense']
 
 
+@pytest.mark.parametrize('keep_bytes,kinds',
+                         [(2**30, ['dense']),
+                          (2 * 8 * 50 * 88 // 2, ['sparse'])])
+def test_sparse_share_depends_on_whether_dense_weights_fit(
+        keep_bytes, kinds, monkeypatch):
+    """1.4% non-negligible weights (88 keys): dense where all the weights fit
+    the budget (sparse only up to 1/96), sparse where they would have been
+    recomputed (up to 1/64)."""
+    seen = _kinds(monkeypatch)
+    q, k, v = _inputs(slice(None), num_keys=88)
+    active = pairwise._active(*pairwise._clamped_logits(q, k, 0.5))
+    assert 1 / 96 < active.double().mean() < 1 / 64
+    _assert_matches_einsum(q, k, v, 2**30, keep_bytes)
+    assert seen == kinds
+
+
 def test_dropped_weights_are_below_rounding():
     """Sparse weights drop only entries under u / S of their row's largest:
     fp32 outputs equal the dense fp32 ones to rounding."""
