@@ -23,7 +23,7 @@ under mmcv's name ``nonlocal_block`` (``_abbr_``), so checkpoints of mmdet
 models with mmcv NL plugins load.
 """
 import math
-from typing import Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -37,7 +37,7 @@ from .neighbourhood import (NEIGHBOURHOODS, check_grid, check_group_size,
                             group, key_mask, ungroup)
 from .pairwise import (concatenation_aggregate, dot_product_aggregate,
                        fits_fp16, fp16_in_use, softmax_aggregate)
-from .pointwise import is_pointwise, pointwise_conv
+from .pointwise import is_pointwise, pointwise_conv, stacking_pays
 
 MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
 POOL_POSITIONS = ('after_embedding', 'before_embedding')
@@ -277,31 +277,41 @@ class NonLocalBlockNd(BaseModule):
                 f'feature map {tuple(x.shape[2:])}')
         return self.pool(x)
 
-    @staticmethod
-    def _project(x: torch.Tensor, *modules: ConvModule) -> torch.Tensor:
-        """Stacked outputs of the 1x1 embedding ``modules`` on ``x``, as one
-        convolution where they are plain 1x1 convs: ``(N, C, *grid) -> (N,
-        sum C_out, *grid)``."""
+    def _project(self, x: torch.Tensor, modules: Sequence[ConvModule],
+                 pooled: bool) -> List[torch.Tensor]:
+        """Outputs ``(N, C_out, *grid)`` of the 1x1 embedding ``modules`` on
+        ``x``, max-pooled (:meth:`_subsample`) where ``pooled``: as one
+        convolution and one pooling where they are plain 1x1 convs and
+        stacking pays (:func:`stacking_pays`)."""
         convs = [module.conv for module in modules]
-        if all(is_pointwise(conv) for conv in convs):
-            return pointwise_conv(x, convs)
-        return torch.cat([module(x) for module in modules], dim=1)
+        pointwise = all(is_pointwise(conv) for conv in convs)
+        if pointwise and stacking_pays(x, convs):
+            stacked = pointwise_conv(x, convs)  # (N, sum C_out, *grid)
+            if pooled:
+                stacked = self._subsample(stacked)
+            return list(
+                stacked.split([conv.out_channels for conv in convs], dim=1))
+        outs = [
+            pointwise_conv(x, [module.conv]) if pointwise else module(x)
+            for module in modules
+        ]
+        return [self._subsample(out) for out in outs] if pooled else outs
 
-    def _keys_values(self, x: torch.Tensor) -> torch.Tensor:
-        """``phi`` and ``g`` (just ``g`` for ``gaussian``) stacked on channels,
-        ``(N, Cq + C', *grid')``: one convolution and one pooling for both."""
+    def _keys_values(self, x: torch.Tensor) -> List[torch.Tensor]:
+        """``[phi, g]`` (just ``[g]`` for ``gaussian``), ``(N, C', *grid')``
+        each."""
         modules = (self.g, ) if self.mode == 'gaussian' else (self.phi, self.g)
         if self.pool_position == 'before_embedding':
-            return self._project(self._subsample(x), *modules)
-        return self._subsample(self._project(x, *modules))
+            return self._project(self._subsample(x), modules, pooled=False)
+        return self._project(x, modules, pooled=True)
 
     def embed(self, x: torch.Tensor):
         """Returns ``theta (N, Cq, *grid)``, ``phi (N, Cq, *grid')``, ``g (N,
         C', *grid')``."""
         if self.mode == 'gaussian':  # theta and phi are x itself
-            return x, self._subsample(x), self._keys_values(x)
-        phi, g = self._keys_values(x).split(self.inter_channels, dim=1)
-        return self._project(x, self.theta), phi, g
+            return x, self._subsample(x), self._keys_values(x)[0]
+        phi, g = self._keys_values(x)
+        return self._project(x, (self.theta, ), pooled=False)[0], phi, g
 
     def output(self, y: torch.Tensor) -> torch.Tensor:
         """``BN(W_z y)``: ``(N, C', *grid) -> (N, C, *grid)``."""

@@ -37,11 +37,29 @@ def pointwise_conv(x: torch.Tensor,
                    convs: Sequence[nn.Module]) -> torch.Tensor:
     """Stacked outputs of 1x1 ``convs`` on ``x``: ``(N, C, *grid) -> (N, sum
     C_out, *grid)``."""
-    weight = torch.cat([conv.weight for conv in convs])  # (C_out, C, 1, ...)
-    bias = None
-    if any(conv.bias is not None for conv in convs):
-        bias = torch.cat([
-            weight.new_zeros(conv.out_channels)
-            if conv.bias is None else conv.bias for conv in convs
-        ])
+    if len(convs) == 1:  # no copy of the weights
+        weight, bias = convs[0].weight, convs[0].bias
+    else:
+        weight, bias = _stacked_parameters(convs)
     return _CONV[x.dim()](x.contiguous(), weight, bias)
+
+
+def _stacked_parameters(convs: Sequence[nn.Module]):
+    """Weights ``(sum C_out, C, 1, ...)`` and biases (zero where a conv has
+    none; ``None`` where none has) of ``convs``, stacked."""
+    weight = torch.cat([conv.weight for conv in convs])
+    if all(conv.bias is None for conv in convs):
+        return weight, None
+    return weight, torch.cat([
+        weight.new_zeros(conv.out_channels) if conv.bias is None else conv.bias
+        for conv in convs
+    ])
+
+
+def stacking_pays(x: torch.Tensor, convs: Sequence[nn.Module]) -> bool:
+    """Whether one convolution over the stacked weights of ``convs`` moves
+    less memory than one per conv: it reads ``x`` once instead of
+    ``len(convs)`` times and sums no input gradients, but copies the weights
+    and their gradients. With fewer positions than channels (res4 of a
+    32-frame clip: 784 positions, 1024 channels) the copies cost more."""
+    return len(convs) > 1 and x.numel() > sum(c.weight.numel() for c in convs)

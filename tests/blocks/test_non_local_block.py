@@ -6,7 +6,8 @@ import pytest
 import torch
 from mmengine.registry import MODELS
 
-from nl_plugin.blocks import NonLocalBlock1d, NonLocalBlock2d, NonLocalBlock3d
+from nl_plugin.blocks import (NonLocalBlock1d, NonLocalBlock2d,
+                              NonLocalBlock3d, non_local)
 from finite_checks import assert_finite_backward
 from reference_non_local import pairwise_weights, reference_forward
 
@@ -43,8 +44,14 @@ def _randomised(block):
     return block.eval()
 
 
+@pytest.mark.parametrize('stacked', (True, False))
 @pytest.mark.parametrize('dims,mode,nbhd,sub_sample,use_scale', list(_grid()))
-def test_matches_naive_reference(dims, mode, nbhd, sub_sample, use_scale):
+def test_matches_naive_reference(dims, mode, nbhd, sub_sample, use_scale,
+                                 stacked, monkeypatch):
+    """Also with the embeddings' convs run one by one (as where the
+    positions are fewer than the channels) instead of stacked."""
+    monkeypatch.setattr(non_local, 'stacking_pays',
+                        lambda x, convs: stacked and len(convs) > 1)
     pool_position = 'before_embedding' if (
         dims + len(mode)) % 2 else 'after_embedding'
     block = _randomised(BLOCKS[dims](

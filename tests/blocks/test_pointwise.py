@@ -7,7 +7,8 @@ import torch.nn.functional as F
 from mmcv.cnn import ConvWS2d, build_conv_layer
 
 from nl_plugin.blocks import NonLocalBlock2d
-from nl_plugin.blocks.pointwise import is_pointwise, pointwise_conv
+from nl_plugin.blocks.pointwise import (is_pointwise, pointwise_conv,
+                                        stacking_pays)
 
 _CONV_FN = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _CONV_CLS = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
@@ -37,6 +38,36 @@ def test_stacked_pointwise_equals_convolution(dims, layout):
     ours_grads = torch.autograd.grad(ours, params, grad)
     expected_grads = torch.autograd.grad(expected, params, grad)
     for a, b in zip(ours_grads, expected_grads):
+        torch.testing.assert_close(a, b)
+
+
+@pytest.mark.parametrize(
+    'shape,channels,pays',
+    [
+        ((1, 512, 4, 28, 28), 512, True),  # res3, 32 frames
+        ((1, 1024, 16, 14, 14), 1024, True),  # res4, 128 frames
+        ((1, 1024, 4, 14, 14), 1024, False),  # res4, 32 frames: 784 positions
+    ])
+def test_stacking_pays_where_the_input_outweighs_the_weights(
+        shape, channels, pays):
+    x = torch.empty(shape, device='meta')
+    phi, g = (
+        nn.Conv3d(channels, channels // 2, 1, device='meta') for _ in range(2))
+    assert stacking_pays(x, [phi, g]) is pays
+    assert not stacking_pays(x, [phi])  # nothing to stack
+
+
+def test_single_conv_equals_its_convolution():
+    """One conv runs on its own parameters (no stacked copy)."""
+    conv = nn.Conv2d(4, 3, 1).double()
+    x = torch.randn(2, 4, 5, 5, dtype=torch.float64)
+    ours = pointwise_conv(x, [conv])
+    expected = conv(x)
+    torch.testing.assert_close(ours, expected)
+    grads = torch.autograd.grad(ours.sum(), list(conv.parameters()))
+    expected_grads = torch.autograd.grad(expected.sum(),
+                                         list(conv.parameters()))
+    for a, b in zip(grads, expected_grads):
         torch.testing.assert_close(a, b)
 
 
