@@ -341,9 +341,10 @@ def chunked_softmax_aggregate(
     if torch.jit.is_tracing() or torch.compiler.is_compiling():
         return _plain_softmax(q, k, v, scale)
     batch, num_queries, _ = q.shape
-    rows = max(1, chunk_bytes // (q.element_size() * batch * k.shape[1]))
-    return _SoftmaxAttention.apply(q, k, v, scale, min(rows, num_queries),
-                                   keep_bytes)
+    most = max(1, chunk_bytes // (q.element_size() * batch * k.shape[1]))
+    # as many chunks as needed, of equal size (no small last chunk)
+    rows = math.ceil(num_queries / math.ceil(num_queries / most))
+    return _SoftmaxAttention.apply(q, k, v, scale, rows, keep_bytes)
 
 
 def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,

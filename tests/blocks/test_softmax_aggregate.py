@@ -83,6 +83,19 @@ def test_chunks_keep_up_to_their_own_budget(monkeypatch):
     assert seen == ['dense'] * 3 + ['recomputed'] * 5
 
 
+def test_chunks_are_of_equal_size(monkeypatch):
+    """50 queries, at most 40 a chunk: two chunks of 25, not 40 and 10."""
+    rows, attend = [], pairwise._attend
+
+    def spy(q, *args):
+        rows.append(q.shape[1])
+        return attend(q, *args)
+
+    monkeypatch.setattr(pairwise, '_attend', spy)
+    _assert_matches_einsum(*_inputs(slice(0)), 40 * ROW)
+    assert rows == [25, 25]
+
+
 def test_sparse_rows_of_several_keys_match_einsum(monkeypatch):
     """Keys in clusters of 4 near-copies: each peaked query weighs the 4 keys
     of its nearest cluster (all non-negligible, 0.6% of 640), so the sparse
