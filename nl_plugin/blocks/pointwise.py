@@ -1,8 +1,8 @@
 """1x1 convolutions of the non-local block, several as one.
 
-Convs that read the same input (theta, phi, g) run as one convolution over
-their stacked weights: one pass over the input instead of three, one kernel
-call. The input is made contiguous first (the block's attention outputs are
+Convs that read the same input (phi and g) run as one convolution over their
+stacked weights where the input outweighs them (:func:`stacking_pays`): one
+pass over the input instead of two, one kernel call. The input is made contiguous first (the block's attention outputs are
 transposed views): on CPUs mkldnn's convolution was 1.1-2x faster, forward +
 backward, than a ``bmm`` (1.6-1.8x for the output projection on a copy
 against a ``bmm`` reading the view; res3 / res4 shapes of 32- and 128-frame
@@ -57,9 +57,10 @@ def _stacked_parameters(convs: Sequence[nn.Module]):
 
 
 def stacking_pays(x: torch.Tensor, convs: Sequence[nn.Module]) -> bool:
-    """Whether one convolution over the stacked weights of ``convs`` moves
-    less memory than one per conv: it reads ``x`` once instead of
-    ``len(convs)`` times and sums no input gradients, but copies the weights
-    and their gradients. With fewer positions than channels (res4 of a
-    32-frame clip: 784 positions, 1024 channels) the copies cost more."""
+    """Whether to run ``convs`` as one convolution over their stacked
+    weights: where ``x`` outweighs those weights. Stacking reads ``x`` once
+    and sums no input gradients, but copies the weights and their gradients:
+    at res4 of a 32-frame clip (784 positions, 1024 channels; phi and g) the
+    copies took the block's peak to 34 MB against 26 MB unstacked (mmcv: 29),
+    at the same speed."""
     return len(convs) > 1 and x.numel() > sum(c.weight.numel() for c in convs)
