@@ -3,11 +3,12 @@
 Convs that read the same input (phi and g) run as one convolution over their
 stacked weights where the input outweighs them (:func:`stacking_pays`): one
 pass over the input instead of two, one kernel call. The input is made
-contiguous first (the block's attention outputs are transposed views): on CPUs mkldnn's convolution was 1.1-2x faster, forward +
-backward, than a ``bmm`` (1.6-1.8x for the output projection on a copy
-against a ``bmm`` reading the view; res3 / res4 shapes of 32- and 128-frame
-clips, 2 cores, idle), and the contiguous output keeps the BN after ``W_z``
-off its slow mixed-layout backward.
+contiguous first (the block's attention outputs are transposed views): on
+CPUs mkldnn's convolution was 1.1-2x faster, forward + backward, than a
+``bmm`` (1.6-1.8x for the output projection on a copy against a ``bmm``
+reading the view; res3 / res4 shapes of 32- and 128-frame clips, 2 cores,
+idle), and the contiguous output keeps the BN after ``W_z`` off its slow
+mixed-layout backward.
 """
 from typing import Sequence
 
