@@ -204,8 +204,8 @@ def _attend(q, k, v, scale: float, budget: int):
     budget, else :data:`_SPARSE_DENSITY`), else all of them, else ``None``
     (recomputed)."""
     logits, row_max = _clamped_logits(q, k, scale)
-    density = (
-        _SPARSE_DENSITY_KEPT if _nbytes(logits) <= budget else _SPARSE_DENSITY)
+    dense_fits = _nbytes(logits) <= budget  # the weights take as many bytes
+    density = _SPARSE_DENSITY_KEPT if dense_fits else _SPARSE_DENSITY
     # every 16th query first: dense chunks skip the full mask
     sparse = budget > 0 and _is_sparse(
         _active(logits[:, ::16], row_max[:, ::16]), density)
@@ -221,7 +221,7 @@ def _attend(q, k, v, scale: float, budget: int):
             y = torch.sparse.mm(entries, v.flatten(0, 1))
             return y.view(*q.shape[:2], -1), entries
     y = torch.bmm(w, v)  # (B, l, S) x (B, S, Cv)
-    return y, (w if _nbytes(w) <= budget else None)
+    return y, (w if dense_fits else None)
 
 
 class _SoftmaxAttention(torch.autograd.Function):
