@@ -12,6 +12,7 @@ groups: every query attends to the keys of its own group.
   ``group_size=4``). It costs ``T / group_size`` times less than
   ``spacetime`` in the pairwise term.
 """
+import math
 from typing import Optional, Tuple
 
 import torch
@@ -48,6 +49,23 @@ def _num_groups(frames: int, group_size: int) -> int:
             f'block input into runs of group_size={group_size}: the number of '
             'frames must be a multiple of group_size')
     return frames // group_size
+
+
+def pairs_per_sample(grid: Tuple[int, ...],
+                     key_grid: Tuple[int, ...],
+                     neighbourhood: str,
+                     group_size: Optional[int] = None) -> int:
+    """Number of (query, key) pairs of one sample: queries of ``grid``, keys
+    of ``key_grid``."""
+    pairs = math.prod(grid) * math.prod(key_grid)
+    if neighbourhood == 'spacetime':
+        return pairs
+    t, h, w = grid
+    if neighbourhood == 'space':
+        return pairs // t
+    if neighbourhood == 'time':
+        return pairs // (h * w)
+    return pairs // _num_groups(t, group_size)
 
 
 def group(x: torch.Tensor,

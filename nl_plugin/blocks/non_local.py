@@ -34,10 +34,12 @@ from mmengine.registry import MODELS
 from torch.utils.checkpoint import checkpoint
 
 from .neighbourhood import (NEIGHBOURHOODS, check_grid, check_group_size,
-                            group, key_mask, ungroup)
+                            group, key_mask, pairs_per_sample, ungroup)
 from .pairwise import (concatenation_aggregate, dot_product_aggregate,
                        fits_fp16, fp16_in_use, softmax_aggregate)
 from .pointwise import is_pointwise, pointwise_conv, stacking_pays
+from .reassociation import (keys_in_input_space, reassociation_pays,
+                            values_in_output_space)
 
 MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
 POOL_POSITIONS = ('after_embedding', 'before_embedding')
@@ -317,8 +319,62 @@ class NonLocalBlockNd(BaseModule):
         """``BN(W_z y)``: ``(N, C', *grid) -> (N, C, *grid)``."""
         if not is_pointwise(self.conv_out.conv):
             return self.conv_out(y)
-        z = pointwise_conv(y, [self.conv_out.conv])
-        return self.conv_out.norm(z) if self.conv_out.with_norm else z
+        return self._normalise(pointwise_conv(y, [self.conv_out.conv]))
+
+    def _normalise(self, z: torch.Tensor) -> torch.Tensor:
+        """The norm after ``W_z`` (if any) on ``z (N, C, *grid)``."""
+        # contiguous: BN's backward on a transposed view is slow on CPUs
+        return self.conv_out.norm(z.contiguous()) if self.conv_out.with_norm \
+            else z
+
+    def _key_grid(self, grid: Tuple[int, ...]) -> Tuple[int, ...]:
+        """Grid of the keys for queries on ``grid``."""
+        if self.pool is None:
+            return grid
+        return tuple(s // k for s, k in zip(grid, self.pool_kernel))
+
+    def _reassociates(self, x: torch.Tensor) -> bool:
+        """Whether to move ``theta`` and ``W_z`` onto the keys and values
+        (:mod:`.reassociation`): Gaussian functions in fp32 on CPUs (on CUDA
+        the fused kernels need equal widths and no key term), plain 1x1
+        projections, and where it costs fewer multiply-adds."""
+        if self.mode not in ('gaussian', 'embedded_gaussian') or x.is_cuda:
+            return False
+        projections = [self.conv_out.conv]
+        if self.mode == 'embedded_gaussian':
+            projections.append(self.theta.conv)
+        if not all(is_pointwise(conv) for conv in projections):
+            return False
+        grid = tuple(x.shape[2:])
+        key_grid = self._key_grid(grid)
+        pairs = pairs_per_sample(grid, key_grid, self.neighbourhood,
+                                 self.group_size)
+        return reassociation_pays(
+            math.prod(grid), math.prod(key_grid), pairs, self.inter_channels,
+            self.in_channels)
+
+    def _reassociated(self, x: torch.Tensor) -> torch.Tensor:
+        """``W_z y (N, C, *grid)`` with ``theta`` and ``W_z`` on the keys and
+        values: queries ``x``."""
+        nbhd, size = self.neighbourhood, self.group_size
+        if self.mode == 'gaussian':
+            key_bias, (g, ) = None, self._keys_values(x)
+            k = group(self._subsample(x), nbhd, size)  # (B, S, C)
+        else:
+            phi, g = self._keys_values(x)
+            k, key_bias = keys_in_input_space(
+                group(phi, nbhd, size), self.theta.conv)  # (B, S, C), (B, S)
+        v = values_in_output_space(group(g, nbhd, size),
+                                   self.conv_out.conv)  # (B, S, C)
+        z = softmax_aggregate(
+            group(x, nbhd, size), k, v, self._scale(), key_bias=key_bias)
+        return ungroup(z, nbhd, tuple(x.shape[2:]), size)
+
+    def _scale(self) -> float:
+        """Logit scale of the softmax functions."""
+        if self.use_scale and self.mode == 'embedded_gaussian':
+            return 1 / math.sqrt(self.inter_channels)
+        return 1.0
 
     def _concat_halves(self, theta, phi):
         """Splits ``w_f^T [theta_i, phi_j]`` into per-query and per-key
@@ -346,9 +402,7 @@ class NonLocalBlockNd(BaseModule):
             if self.mode == 'dot_product':
                 y = dot_product_aggregate(q, k, v)
             else:
-                scale = (1 / math.sqrt(q.shape[-1]) if self.use_scale
-                         and self.mode == 'embedded_gaussian' else 1.0)
-                y = softmax_aggregate(q, k, v, scale)
+                y = softmax_aggregate(q, k, v, self._scale())
         return ungroup(y, nbhd, tuple(grid), size)  # (N, C', *grid)
 
     def check_input(self, x: torch.Tensor) -> None:
@@ -377,6 +431,8 @@ class NonLocalBlockNd(BaseModule):
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         if fp16_in_use(x):
             return self._forward_fp16(x)
+        if self._reassociates(x):
+            return x + self._normalise(self._reassociated(x))
         return x + self.output(self.aggregate(*self.embed(x)))
 
     def _forward_fp16(self, x: torch.Tensor) -> torch.Tensor:
@@ -441,8 +497,7 @@ class NonLocalBlockNd(BaseModule):
         else:
             f = torch.bmm(q, k)  # (N, Q, Cq) x (N, Cq, S) -> (N, Q, S)
         if self.mode in ('gaussian', 'embedded_gaussian'):
-            if self.use_scale and self.mode == 'embedded_gaussian':
-                f = f / math.sqrt(q.shape[-1])
+            f = f * self._scale()
             weights = f.masked_fill(~masks, float('-inf')).softmax(dim=-1)
         else:
             weights = f * masks / masks.sum(dim=-1, keepdim=True)

@@ -21,7 +21,7 @@ v_j`` without materialising the full ``(L, S)`` affinity of ``L`` queries and
 Inputs are ``(B, L, C)`` queries, ``(B, S, C)`` keys and ``(B, S, Cv)`` values.
 """
 import math
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import torch
 import torch.nn.functional as F
@@ -94,8 +94,10 @@ def _sdpa(q, k, v, scale: float) -> torch.Tensor:
 def softmax_aggregate(q: torch.Tensor,
                       k: torch.Tensor,
                       v: torch.Tensor,
-                      scale: float = 1.0) -> torch.Tensor:
-    """``softmax(q k^T * scale) v`` for the Gaussian pairwise functions.
+                      scale: float = 1.0,
+                      key_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """``softmax((q k^T + key_bias) * scale) v`` for the Gaussian pairwise
+    functions; ``key_bias (B, S)``, one logit term per key, is optional.
 
     * half precision (fp16 / bf16 inputs or autocast), equal query and value
       widths (embedded Gaussian): the fused kernels in that precision; they
@@ -105,10 +107,13 @@ def softmax_aggregate(q: torch.Tensor,
       fp32, returned as fp32 under fp16 and as bf16 under bf16;
     * fp32 with equal widths on CUDA, or on CPUs where the batch fills the
       threads and the weights exceed the budget: the fused kernels;
-    * otherwise :func:`chunked_softmax_aggregate` (bmm and softmax; also
-      where the fused kernels would be faster on dense weights but probed
-      queries show sparse ones).
+    * otherwise, and wherever there is a ``key_bias``,
+      :func:`chunked_softmax_aggregate` (bmm and softmax; also where the
+      fused kernels would be faster on dense weights but probed queries show
+      sparse ones).
     """
+    if key_bias is not None:
+        return chunked_softmax_aggregate(q, k, v, scale, key_bias=key_bias)
     dtype, same_width = compute_dtype(q), q.shape[-1] == v.shape[-1]
     if dtype in _HALF and same_width:
         with torch.autocast(q.device.type, enabled=False):
@@ -134,18 +139,22 @@ def _fused_is_faster(q: torch.Tensor, k: torch.Tensor, scale: float) -> bool:
             and not _probe_is_sparse(q, k, scale))
 
 
-def _logits(q, k, scale: float) -> torch.Tensor:
-    """``q k^T * scale``: ``(B, l, C) x (B, C, S) -> (B, l, S)``."""
-    logits = torch.bmm(q, k.transpose(1, 2))
+def _logits(q, k, scale: float, key_bias=None) -> torch.Tensor:
+    """``(q k^T + key_bias) * scale``: ``(B, l, C) x (B, C, S) (+ (B, 1, S))
+    -> (B, l, S)``."""
+    if key_bias is None:
+        logits = torch.bmm(q, k.transpose(1, 2))
+    else:
+        logits = torch.baddbmm(key_bias.unsqueeze(1), q, k.transpose(1, 2))
     return logits.mul_(scale) if scale != 1.0 else logits
 
 
-def _clamped_logits(q, k, scale: float):
+def _clamped_logits(q, k, scale: float, key_bias=None):
     """Logits ``(B, l, S)`` no lower than their row max ``(B, l, 1)`` less
     60, and that max: no softmax weight is subnormal (~50x slower bmm on
     CPUs); weights below e^-60 of their row's largest are raised to it,
     their gradient passes as if unclamped."""
-    logits = _logits(q, k, scale)
+    logits = _logits(q, k, scale, key_bias)
     row_max = logits.amax(dim=-1, keepdim=True)
     return logits.clamp_(min=row_max - _MIN_SHIFT), row_max
 
@@ -197,13 +206,13 @@ def _nbytes(record) -> int:
     return record.numel() * record.element_size()
 
 
-def _attend(q, k, v, scale: float, budget: int):
+def _attend(q, k, v, scale: float, budget: int, key_bias=None):
     """``y (B, l, Cv)`` of queries ``q (B, l, C)`` and what backward keeps of
     their weights within ``budget`` bytes: their non-negligible entries where
     few are (at most :data:`_SPARSE_DENSITY_KEPT` if all would fit the
     budget, else :data:`_SPARSE_DENSITY`), else all of them, else ``None``
     (recomputed)."""
-    logits, row_max = _clamped_logits(q, k, scale)
+    logits, row_max = _clamped_logits(q, k, scale, key_bias)
     dense_fits = _nbytes(logits) <= budget  # the weights take as many bytes
     density = _SPARSE_DENSITY_KEPT if dense_fits else _SPARSE_DENSITY
     # every 16th query first: dense chunks skip the full mask
@@ -224,59 +233,63 @@ def _attend(q, k, v, scale: float, budget: int):
     return y, (w if dense_fits else None)
 
 
+class _KeyGrads(NamedTuple):
+    """Gradients of the keys ``(B, S, C)``, values ``(B, S, Cv)`` and key
+    bias ``(B, S)`` (``None`` without one), summed over the chunks."""
+    k: torch.Tensor
+    v: torch.Tensor
+    bias: Optional[torch.Tensor]
+
+
 class _SoftmaxAttention(torch.autograd.Function):
-    """``softmax(q k^T * scale) v`` over chunks of ``rows`` queries; each
-    chunk keeps what :func:`_attend` gives it of the ``budget`` bytes, and
-    backward recomputes the weights of those that got none."""
+    """``softmax((q k^T + key_bias) * scale) v`` over chunks of ``rows``
+    queries; each chunk keeps what :func:`_attend` gives it of the
+    ``budget`` bytes, and backward recomputes the weights of those that got
+    none."""
 
     @staticmethod
-    def forward(ctx, q, k, v, scale: float, rows: int, budget: int):
+    def forward(ctx, q, k, v, key_bias, scale: float, rows: int, budget: int):
         outs, ctx.records = [], []
         for start in range(0, q.shape[1], rows):
-            y, record = _attend(q[:, start:start + rows], k, v, scale, budget)
+            y, record = _attend(q[:, start:start + rows], k, v, scale, budget,
+                                key_bias)
             budget -= _nbytes(record)
             outs.append(y)
             ctx.records.append(record)
         y = torch.cat(outs, dim=1)  # (B, L, Cv)
         ctx.scale, ctx.rows = scale, rows
-        ctx.save_for_backward(q, k, v)
+        ctx.save_for_backward(q, k, v, key_bias)
         return y
 
     @staticmethod
     def backward(ctx, dy):
-        q, k, v = ctx.saved_tensors
+        q, k, v, key_bias = ctx.saved_tensors
         dq = torch.empty_like(q)
         # contiguous whatever the layout of k and v, so that the chunks'
         # products accumulate in place (baddbmm): at res3 of a 128-frame clip
         # dk's products and sums took 14% less time so than adding each
         # chunk's product to a buffer in k's (transposed) layout
-        dk, dv = k.new_zeros(k.shape), v.new_zeros(v.shape)
+        grads = _KeyGrads(
+            k.new_zeros(k.shape), v.new_zeros(v.shape),
+            None if key_bias is None else key_bias.new_zeros(key_bias.shape))
         starts = range(0, q.shape[1], ctx.rows)
         for start, record in zip(starts, ctx.records):
             rows = slice(start, start + ctx.rows)
-            dq[:, rows] = _chunk_grads(record, q[:, rows], k, v, dy[:, rows],
-                                       ctx.scale, dk, dv)
+            if record is None:  # recomputed
+                record = _clamped_logits(q[:, rows], k, ctx.scale,
+                                         key_bias)[0].softmax(dim=-1)
+            grads_of = _sparse_grads if record.is_sparse else _dense_grads
+            dq[:, rows] = grads_of(record, q[:, rows], k, v, dy[:, rows],
+                                   ctx.scale, grads)
         ctx.records = None
-        return dq, dk, dv, None, None, None
+        return dq, grads.k, grads.v, grads.bias, None, None, None
 
 
-def _chunk_grads(record, q, k, v, dy, scale: float, dk, dv):
-    """``dq`` of one chunk of queries; adds its shares of the gradients to
-    ``dk`` and ``dv``. From the weights the chunk kept (``record``;
-    recomputed where ``None``)."""
-    if record is not None and record.is_sparse:
-        return _sparse_grads(record, q, k, v, dy, scale, dk, dv)
-    if record is None:
-        record = _clamped_logits(q, k, scale)[0].softmax(dim=-1)
-    return _dense_grads(record, q, k, v, dy, scale, dk, dv)
-
-
-def _dense_grads(w, q, k, v, dy, scale: float, dk, dv):
-    """Gradients of ``y = w v``, ``w = softmax(q k^T * scale)`` for the
-    queries ``q (B, l, C)`` of one chunk: returns ``dq``, adds the chunk's
-    shares to ``dk (B, S, C)`` and ``dv (B, S, Cv)``. Overwrites nothing
-    else."""
-    dv.baddbmm_(w.transpose(1, 2), dy)  # (B, S, l) x (B, l, Cv)
+def _dense_grads(w, q, k, v, dy, scale: float, grads: _KeyGrads):
+    """Gradients of ``y = w v``, ``w = softmax((q k^T + key_bias) * scale)``
+    for the queries ``q (B, l, C)`` of one chunk: returns ``dq``, adds the
+    chunk's shares to ``grads``. Overwrites nothing else."""
+    grads.v.baddbmm_(w.transpose(1, 2), dy)  # (B, S, l) x (B, l, Cv)
     dw = torch.bmm(dy, v.transpose(1, 2))  # (B, l, Cv) x (B, Cv, S)
     # w_ij (dw_ij - sum_s w_is dw_is): autograd's own softmax backward (the
     # sum from dw itself, not as dy_i . y_i, which rounds worse where one
@@ -284,18 +297,20 @@ def _dense_grads(w, q, k, v, dy, scale: float, dk, dv):
     dlogits = torch._softmax_backward_data(dw, w, -1, w.dtype)
     if scale != 1.0:
         dlogits.mul_(scale)
-    dk.baddbmm_(dlogits.transpose(1, 2), q)  # (B, S, l) x (B, l, C)
+    grads.k.baddbmm_(dlogits.transpose(1, 2), q)  # (B, S, l) x (B, l, C)
+    if grads.bias is not None:
+        grads.bias.add_(dlogits.sum(dim=1))
     return torch.bmm(dlogits, k)  # (B, l, S) x (B, S, C)
 
 
-def _sparse_grads(w, q, k, v, dy, scale: float, dk, dv):
+def _sparse_grads(w, q, k, v, dy, scale: float, grads: _KeyGrads):
     """:func:`_dense_grads` from the sparse weights ``w`` (sparse ``(B l, B
     S)``) of one chunk."""
     batch, num_queries, _ = q.shape
     q, k, v, dy = (t.reshape(-1, t.shape[-1]) for t in (q, k, v, dy))
     rows, cols = w.indices()
     # (B S, B l) x (B l, Cv)
-    dv.view(-1, dv.shape[-1]).add_(torch.sparse.mm(w.t(), dy))
+    grads.v.view(-1, v.shape[-1]).add_(torch.sparse.mm(w.t(), dy))
     dw = _row_dots(dy, rows, v, cols)  # (nnz, )
     row_dot = dy.new_zeros(dy.shape[0]).index_add_(0, rows, w.values() * dw)
     dlogits = torch.sparse_coo_tensor(
@@ -305,7 +320,9 @@ def _sparse_grads(w, q, k, v, dy, scale: float, dk, dv):
         is_coalesced=True,
         check_invariants=False)
     # (B S, B l) x (B l, C)
-    dk.view(-1, dk.shape[-1]).add_(torch.sparse.mm(dlogits.t(), q))
+    grads.k.view(-1, k.shape[-1]).add_(torch.sparse.mm(dlogits.t(), q))
+    if grads.bias is not None:
+        grads.bias.view(-1).index_add_(0, cols, dlogits.values())
     dq = torch.sparse.mm(dlogits, k)  # (B l, B S) x (B S, C)
     return dq.view(batch, num_queries, -1)
 
@@ -318,9 +335,9 @@ def _row_dots(a, rows, b, cols) -> torch.Tensor:
                       for n in range(0, rows.numel(), piece)])
 
 
-def _plain_softmax(q, k, v, scale: float) -> torch.Tensor:
+def _plain_softmax(q, k, v, scale: float, key_bias=None) -> torch.Tensor:
     """bmm, softmax, bmm on autograd's own ops (traced and compiled)."""
-    logits, _ = _clamped_logits(q, k, scale)
+    logits, _ = _clamped_logits(q, k, scale, key_bias)
     return torch.bmm(logits.softmax(dim=-1), v)
 
 
@@ -330,20 +347,21 @@ def chunked_softmax_aggregate(
         v: torch.Tensor,
         scale: float = 1.0,
         chunk_bytes: Optional[int] = None,
-        keep_bytes: Optional[int] = None) -> torch.Tensor:
-    """``softmax(q k^T * scale) v`` over chunks of queries whose weights
-    take at most ``chunk_bytes`` (default :data:`_CHUNK_BYTES`); backward
-    keeps at most ``keep_bytes`` (default :data:`_KEEP_BYTES`) of them (see
-    :func:`_attend`)."""
+        keep_bytes: Optional[int] = None,
+        key_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """``softmax((q k^T + key_bias) * scale) v`` over chunks of queries whose
+    weights take at most ``chunk_bytes`` (default :data:`_CHUNK_BYTES`);
+    backward keeps at most ``keep_bytes`` (default :data:`_KEEP_BYTES`) of
+    them (see :func:`_attend`)."""
     chunk_bytes = chunk_bytes or _CHUNK_BYTES
     keep_bytes = _KEEP_BYTES if keep_bytes is None else keep_bytes
     if torch.jit.is_tracing() or torch.compiler.is_compiling():
-        return _plain_softmax(q, k, v, scale)
+        return _plain_softmax(q, k, v, scale, key_bias)
     batch, num_queries, _ = q.shape
     most = max(1, chunk_bytes // (q.element_size() * batch * k.shape[1]))
     # as many chunks as needed, of equal size (no small last chunk)
     rows = math.ceil(num_queries / math.ceil(num_queries / most))
-    return _SoftmaxAttention.apply(q, k, v, scale, rows, keep_bytes)
+    return _SoftmaxAttention.apply(q, k, v, key_bias, scale, rows, keep_bytes)
 
 
 def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,

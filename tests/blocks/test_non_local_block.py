@@ -7,7 +7,7 @@ import torch
 from mmengine.registry import MODELS
 
 from nl_plugin.blocks import (NonLocalBlock1d, NonLocalBlock2d,
-                              NonLocalBlock3d, non_local)
+                              NonLocalBlock3d, NonLocalBlockNd, non_local)
 from finite_checks import assert_finite_backward
 from reference_non_local import pairwise_weights, reference_forward
 
@@ -44,14 +44,26 @@ def _randomised(block):
     return block.eval()
 
 
+@pytest.mark.parametrize('reassociated', (True, False))
 @pytest.mark.parametrize('stacked', (True, False))
 @pytest.mark.parametrize('dims,mode,nbhd,sub_sample,use_scale', list(_grid()))
 def test_matches_naive_reference(dims, mode, nbhd, sub_sample, use_scale,
-                                 stacked, monkeypatch):
+                                 stacked, reassociated, monkeypatch):
     """Also with the embeddings' convs run one by one (as where the
-    positions are fewer than the channels) instead of stacked."""
+    positions are fewer than the channels) instead of stacked, and for the
+    Gaussian functions with theta and W_z moved onto the keys and values (as
+    where keys are few) or not."""
     monkeypatch.setattr(non_local, 'stacking_pays',
                         lambda x, convs: stacked and len(convs) > 1)
+    monkeypatch.setattr(non_local, 'reassociation_pays',
+                        lambda *args: reassociated)
+    taken, reassociate = [], NonLocalBlockNd._reassociated
+
+    def spy(block, x):
+        taken.append(True)
+        return reassociate(block, x)
+
+    monkeypatch.setattr(NonLocalBlockNd, '_reassociated', spy)
     pool_position = 'before_embedding' if (
         dims + len(mode)) % 2 else 'after_embedding'
     block = _randomised(BLOCKS[dims](
@@ -64,6 +76,7 @@ def test_matches_naive_reference(dims, mode, nbhd, sub_sample, use_scale,
         pool_position=pool_position)).double()
     x = torch.randn(SHAPES[dims], dtype=torch.float64, requires_grad=True)
     out = block(x)
+    assert bool(taken) == (reassociated and 'gaussian' in mode)
     ref = reference_forward(block, x)
     torch.testing.assert_close(out, ref, rtol=1e-9, atol=1e-9)
 

@@ -33,18 +33,33 @@ def _inputs(peaked_rows: slice, num_keys=160, value_channels=6):
     return [t.requires_grad_(True) for t in (q, k, v)]
 
 
-def _assert_matches_einsum(q, k, v, chunk_bytes, keep_bytes=None):
+def _key_bias(num_keys=160):
+    """fp64 per-key logit terms ``(2, num_keys)``."""
+    gen = torch.Generator().manual_seed(2)
+    return torch.randn(
+        2, num_keys, dtype=torch.float64, generator=gen).requires_grad_(True)
+
+
+def _assert_matches_einsum(q,
+                           k,
+                           v,
+                           chunk_bytes,
+                           keep_bytes=None,
+                           key_bias=None):
     """Chunks of ``chunk_bytes``, keeping as much (or ``keep_bytes``)."""
     keep_bytes = chunk_bytes if keep_bytes is None else keep_bytes
-    got = pairwise.chunked_softmax_aggregate(q, k, v, 0.5, chunk_bytes,
-                                             keep_bytes)
-    weights = (torch.einsum('blc,bsc->bls', q, k) * 0.5).softmax(dim=-1)
-    want = torch.einsum('bls,bsc->blc', weights, v)
+    got = pairwise.chunked_softmax_aggregate(
+        q, k, v, 0.5, chunk_bytes, keep_bytes, key_bias=key_bias)
+    logits = torch.einsum('blc,bsc->bls', q, k)
+    if key_bias is not None:
+        logits = logits + key_bias[:, None, :]
+    want = torch.einsum('bls,bsc->blc', (logits * 0.5).softmax(dim=-1), v)
     torch.testing.assert_close(got, want)
     grad = torch.randn_like(want)
+    inputs = (q, k, v) + (() if key_bias is None else (key_bias, ))
     for a, b in zip(
-            torch.autograd.grad(got, (q, k, v), grad),
-            torch.autograd.grad(want, (q, k, v), grad)):
+            torch.autograd.grad(got, inputs, grad),
+            torch.autograd.grad(want, inputs, grad)):
         torch.testing.assert_close(a, b)
 
 
@@ -67,12 +82,29 @@ ROW = 8 * 2 * 160  # bytes of one query's fp64 weights over the batch
                21), 7 * ROW, ['sparse'] * 3 + ['recomputed'] * 4 + ['dense']),
     ])
 @pytest.mark.parametrize('value_channels', (6, 4))
+@pytest.mark.parametrize('with_key_bias', (False, True))
 def test_every_record_matches_einsum(peaked, chunk_bytes, kinds,
-                                     value_channels, monkeypatch):
+                                     value_channels, with_key_bias,
+                                     monkeypatch):
+    """Also with a per-key logit term (the reassociated embedded Gaussian's
+    ``b_theta . phi_j``) and its gradient."""
     seen = _kinds(monkeypatch)
     q, k, v = _inputs(peaked, value_channels=value_channels)
-    _assert_matches_einsum(q, k, v, chunk_bytes)
+    key_bias = _key_bias() if with_key_bias else None
+    _assert_matches_einsum(q, k, v, chunk_bytes, key_bias=key_bias)
     assert seen == kinds
+
+
+def test_key_bias_takes_the_chunked_path(monkeypatch):
+    """The fused kernels have no per-key term: a key bias never reaches
+    them, even where they would win."""
+    monkeypatch.setattr(pairwise, '_fused_is_faster', lambda *args: True)
+    q, k, v = (t.detach() for t in _inputs(slice(0)))
+    key_bias = _key_bias().detach()
+    got = pairwise.softmax_aggregate(q, k, v, 0.5, key_bias=key_bias)
+    logits = torch.einsum('blc,bsc->bls', q, k) + key_bias[:, None, :]
+    want = torch.einsum('bls,bsc->blc', (logits * 0.5).softmax(dim=-1), v)
+    torch.testing.assert_close(got, want)
 
 
 def test_chunks_keep_up_to_their_own_budget(monkeypatch):

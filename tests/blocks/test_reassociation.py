@@ -1,0 +1,105 @@
+"""theta and W_z moved onto the keys and values: where it pays, and the same
+block as mmcv's where it is taken."""
+import pytest
+import torch
+from mmcv.cnn import NonLocal3d
+
+from nl_plugin.blocks import NonLocalBlock3d, NonLocalBlockNd
+from nl_plugin.blocks.neighbourhood import key_mask, pairs_per_sample
+from nl_plugin.blocks.reassociation import reassociation_pays
+
+
+@pytest.mark.parametrize(
+    'channels,grid,pays',
+    [
+        # NL-I3D R50: res4 of a 32-frame clip pays (260M against 490M
+        # multiply-adds), res3 and 128-frame clips do not
+        (1024, (4, 14, 14), True),
+        (512, (4, 28, 28), False),
+        (1024, (16, 14, 14), False),
+        (512, (16, 28, 28), False),
+    ])
+def test_pays_where_keys_are_few_and_channels_many(channels, grid, pays):
+    block = NonLocalBlock3d(channels, sub_sample=True)
+    assert block._reassociates(torch.empty(1, channels, *grid,
+                                           device='meta')) is pays
+
+
+def test_costs_compare_one_projection_and_one_product_a_side():
+    """784 queries, 196 keys, 512 <-> 1024 channels: 102.8M + 157.3M
+    multiply-adds on the keys' side against 411.0M + 78.7M on the
+    queries'; with as many keys as queries the keys' side is dearer."""
+    pairs = 784 * 196
+    assert reassociation_pays(784, 196, pairs, 512, 1024)
+    assert not reassociation_pays(784, 784, 784 * 784, 512, 1024)
+    # a tie is no gain: 4 * 1 * 2 + 4 * 1 == 2 * 1 * 2 + 4 * 2
+    assert not reassociation_pays(4, 2, 4, 1, 2)
+    assert reassociation_pays(4, 2, 3, 1, 2)
+
+
+@pytest.mark.parametrize('nbhd,size', [('spacetime', None), ('space', None),
+                                       ('time', None), ('grouped_time', 2)])
+def test_pairs_per_sample_count_the_key_masks(nbhd, size):
+    grid = (4, 3, 5)
+    want = sum(
+        int(key_mask((t, h, w), grid, nbhd, group_size=size).sum())
+        for t in range(4) for h in range(3) for w in range(5))
+    assert pairs_per_sample(grid, grid, nbhd, size) == want
+
+
+def test_other_pairwise_functions_keep_the_plain_order():
+    x = torch.empty(1, 1024, 4, 14, 14, device='meta')
+    for mode in ('dot_product', 'concatenation'):
+        assert not NonLocalBlock3d(
+            1024, mode=mode, sub_sample=True)._reassociates(x)
+
+
+@pytest.mark.parametrize('mode', ('gaussian', 'embedded_gaussian'))
+@pytest.mark.parametrize('use_scale', (False, True))
+def test_train_step_matches_mmcv(mode, use_scale, monkeypatch):
+    """64 channels, 72 queries, 18 keys: the rule reassociates; outputs,
+    input and weight gradients and BN statistics equal those of mmcv's
+    block with the same weights (train mode, non-zero biases)."""
+    taken, reassociate = [], NonLocalBlockNd._reassociated
+
+    def spy(block, x):
+        taken.append(True)
+        return reassociate(block, x)
+
+    monkeypatch.setattr(NonLocalBlockNd, '_reassociated', spy)
+    kwargs = dict(
+        in_channels=64,
+        mode=mode,
+        sub_sample=True,
+        use_scale=use_scale,
+        norm_cfg=dict(type='BN3d'))
+    theirs = NonLocal3d(**kwargs).double().train()
+    with torch.no_grad():
+        for p in theirs.parameters():
+            p.normal_(0, 0.2)
+    ours = NonLocalBlock3d(**kwargs).double().train()
+    ours.load_state_dict(theirs.state_dict(), strict=True)
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 64, 2, 6, 6, dtype=torch.float64, generator=gen)
+    grad = torch.randn(x.shape, dtype=torch.float64, generator=gen)
+    results = []
+    for block in (ours, theirs):
+        xx = x.clone().requires_grad_(True)
+        out = block(xx)
+        out.backward(grad)
+        # mmcv's g.0.conv.weight is our g.conv.weight
+        grads = {
+            name.replace('.0.', '.', 1): p.grad
+            for name, p in block.named_parameters()
+        }
+        results.append(
+            dict(
+                grads,
+                out=out,
+                dx=xx.grad,
+                mean=block.conv_out.norm.running_mean))
+    assert taken == [True]
+    assert results[0].keys() == results[1].keys()
+    for name, got in results[0].items():
+        torch.testing.assert_close(
+            got, results[1][name], rtol=1e-9, atol=1e-10, msg=name)
