@@ -2,7 +2,9 @@
 
 ``y_i = 1/C(x) * sum_j f(x_i, x_j) g(x_j)`` with one of the paper's four
 pairwise functions ``f``, computed exactly without the ``N x N`` affinity (see
-:mod:`.pairwise`). One core, :class:`NonLocalBlockNd`, and thin 1D/2D/3D
+:mod:`.pairwise`); for the Gaussian functions in fp32 on CPUs, where keys are
+few, with ``theta`` and ``W_z`` moved onto the keys and values (see
+:mod:`.reassociation`). One core, :class:`NonLocalBlockNd`, and thin 1D/2D/3D
 subclasses.
 
 Drop-in for mmcv's ``NonLocal1d/2d/3d``: the constructor takes their arguments

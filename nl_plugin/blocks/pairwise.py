@@ -10,8 +10,10 @@ v_j`` without materialising the full ``(L, S)`` affinity of ``L`` queries and
   chunk's weights: sparse where few are non-negligible (as the activations of
   trained-like networks give), else dense, else none (backward recomputes
   them); faster here than ``scaled_dot_product_attention``'s kernels at every
-  non-local shape measured. The fused kernels on CUDA and in half precision,
-  when query, key and value widths agree (embedded Gaussian);
+  non-local shape measured; also with a per-key logit term (the reassociated
+  embedded Gaussian's, see :mod:`.reassociation`). The fused kernels on CUDA
+  and in half precision, when query, key and value widths agree (embedded
+  Gaussian);
 * dot product: re-associated as ``q (k^T v) / S`` (when that is the cheaper
   order);
 * concatenation: ``ReLU(a_i + b_j)`` is non-zero exactly for the keys with

@@ -44,8 +44,12 @@ def keys_in_input_space(
     and grouped keys ``phi (B, S, C')``."""
     weight = theta.weight.flatten(1)  # (C', C)
     keys = torch.matmul(phi, weight)  # (B, S, C') x (C', C)
-    bias = None if theta.bias is None else torch.matmul(phi, theta.bias)
-    return keys, bias
+    if theta.bias is None:
+        return keys, None
+    # (B, S, C') x (C', 1): a matrix; torch's ONNX exporter got the product
+    # with the vector itself wrong (key terms off by up to 2.6 in ONNX
+    # Runtime, 128-channel block)
+    return keys, torch.matmul(phi, theta.bias.unsqueeze(-1)).squeeze(-1)
 
 
 def values_in_output_space(g: torch.Tensor,

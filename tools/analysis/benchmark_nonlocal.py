@@ -22,8 +22,9 @@ is its own): batch 2, subsampling on, train mode. Peak memory is the growth of
 the process's peak RSS over its set-up (inputs and weights already
 allocated), with glibc's mmap threshold fixed so that RSS follows the live
 tensors. A case that exceeds ``--mem-limit-gb`` is reported as out of
-memory. Also timed: the block's 1x1 projections, pooling and BN alone (the
-floor no exact implementation can beat).
+memory. Also timed: the block's 1x1 projections on the queries, pooling and
+BN alone (the floor of the plain order; where keys are few, the reassociated
+block projects the keys and values instead and can go below it).
 
 Usage:
     python tools/analysis/benchmark_nonlocal.py --real [--frames 32 128]
