@@ -37,8 +37,9 @@ from torch.utils.checkpoint import checkpoint
 
 from .neighbourhood import (NEIGHBOURHOODS, check_grid, check_group_size,
                             group, key_mask, pairs_per_sample, ungroup)
-from .pairwise import (concatenation_aggregate, dot_product_aggregate,
-                       fits_fp16, fp16_in_use, softmax_aggregate)
+from .pairwise import (compute_dtype, concatenation_aggregate,
+                       dot_product_aggregate, fits_fp16, fp16_in_use,
+                       softmax_aggregate)
 from .pointwise import is_pointwise, pointwise_conv, stacking_pays
 from .reassociation import (keys_in_input_space, reassociation_pays,
                             values_in_output_space)
@@ -337,10 +338,14 @@ class NonLocalBlockNd(BaseModule):
 
     def _reassociates(self, x: torch.Tensor) -> bool:
         """Whether to move ``theta`` and ``W_z`` onto the keys and values
-        (:mod:`.reassociation`): Gaussian functions in fp32 on CPUs (on CUDA
-        the fused kernels need equal widths and no key term), plain 1x1
-        projections, and where it costs fewer multiply-adds."""
-        if self.mode not in ('gaussian', 'embedded_gaussian') or x.is_cuda:
+        (:mod:`.reassociation`): Gaussian functions in full precision on
+        CPUs (on CUDA and in half precision the fused kernels need equal
+        widths and no key term), not traced (ONNX graphs and FLOP counts
+        keep the paper's order), plain 1x1 projections, and where it costs
+        fewer multiply-adds."""
+        if (self.mode not in ('gaussian', 'embedded_gaussian') or x.is_cuda
+                or compute_dtype(x) in (torch.float16, torch.bfloat16)
+                or torch.jit.is_tracing()):
             return False
         projections = [self.conv_out.conv]
         if self.mode == 'embedded_gaussian':

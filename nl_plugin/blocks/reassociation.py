@@ -46,9 +46,8 @@ def keys_in_input_space(
     keys = torch.matmul(phi, weight)  # (B, S, C') x (C', C)
     if theta.bias is None:
         return keys, None
-    # (B, S, C') x (C', 1): a matrix; torch's ONNX exporter got the product
-    # with the vector itself wrong (key terms off by up to 2.6 in ONNX
-    # Runtime, 128-channel block)
+    # (B, S, C') x (C', 1): torch's ONNX exporter got the product with the
+    # vector itself wrong
     return keys, torch.matmul(phi, theta.bias.unsqueeze(-1)).squeeze(-1)
 
 

@@ -21,8 +21,7 @@ from nl_plugin.blocks.reassociation import reassociation_pays
     ])
 def test_pays_where_keys_are_few_and_channels_many(channels, grid, pays):
     block = NonLocalBlock3d(channels, sub_sample=True)
-    assert block._reassociates(torch.empty(1, channels, *grid,
-                                           device='meta')) is pays
+    assert block._reassociates(torch.empty(1, channels, *grid)) is pays
 
 
 def test_costs_compare_one_projection_and_one_product_a_side():
@@ -48,10 +47,42 @@ def test_pairs_per_sample_count_the_key_masks(nbhd, size):
 
 
 def test_other_pairwise_functions_keep_the_plain_order():
-    x = torch.empty(1, 1024, 4, 14, 14, device='meta')
+    x = torch.empty(1, 1024, 4, 14, 14)
     for mode in ('dot_product', 'concatenation'):
         assert not NonLocalBlock3d(
             1024, mode=mode, sub_sample=True)._reassociates(x)
+
+
+@pytest.mark.parametrize('dtype', (torch.float16, torch.bfloat16))
+def test_half_precision_keeps_the_plain_order(dtype):
+    """Under autocast the fused kernels attend (no key term, equal
+    widths)."""
+    block = NonLocalBlock3d(1024, sub_sample=True)
+    x = torch.empty(1, 1024, 4, 14, 14)
+    assert block._reassociates(x)
+    with torch.autocast('cpu', dtype=dtype):
+        assert not block._reassociates(x)
+
+
+def test_traced_graphs_keep_the_plain_order(monkeypatch):
+    """ONNX export and FLOP counts trace the paper's order; the traced
+    block equals the eager, reassociated one."""
+    taken, reassociate = [], NonLocalBlockNd._reassociated
+
+    def spy(block, x):
+        taken.append(torch.jit.is_tracing())
+        return reassociate(block, x)
+
+    monkeypatch.setattr(NonLocalBlockNd, '_reassociated', spy)
+    block = NonLocalBlock3d(64, sub_sample=True).eval()
+    with torch.no_grad():
+        for p in block.parameters():
+            p.normal_(0, 0.2)
+    x = torch.randn(2, 64, 2, 6, 6)
+    with torch.no_grad():
+        traced = torch.jit.trace(block, x, check_trace=False)
+        torch.testing.assert_close(traced(x), block(x))
+    assert taken == [False]  # the eager call only
 
 
 @pytest.mark.parametrize('mode', ('gaussian', 'embedded_gaussian'))
