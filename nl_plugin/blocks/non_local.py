@@ -2,8 +2,8 @@
 
 ``y_i = 1/C(x) * sum_j f(x_i, x_j) g(x_j)`` with one of the paper's four
 pairwise functions ``f``, computed exactly without the ``N x N`` affinity (see
-:mod:`.pairwise`); for the Gaussian functions in fp32 on CPUs, where keys are
-few, with ``theta`` and ``W_z`` moved onto the keys and values (see
+:mod:`.pairwise`); in full precision on CPUs, where keys are few, with
+``theta`` and ``W_z`` moved onto the keys and values (see
 :mod:`.reassociation`). One core, :class:`NonLocalBlockNd`, and thin 1D/2D/3D
 subclasses.
 
@@ -338,17 +338,16 @@ class NonLocalBlockNd(BaseModule):
 
     def _reassociates(self, x: torch.Tensor) -> bool:
         """Whether to move ``theta`` and ``W_z`` onto the keys and values
-        (:mod:`.reassociation`): Gaussian functions in full precision on
-        CPUs (on CUDA and in half precision the fused kernels need equal
-        widths and no key term), not traced (ONNX graphs and FLOP counts
-        keep the paper's order), plain 1x1 projections, and where it costs
-        fewer multiply-adds."""
-        if (self.mode not in ('gaussian', 'embedded_gaussian') or x.is_cuda
+        (:mod:`.reassociation`): in full precision on CPUs (on CUDA and in
+        half precision the fused kernels need equal widths and no key term),
+        not traced (ONNX graphs and FLOP counts keep the paper's order),
+        plain 1x1 projections, and where it costs fewer multiply-adds."""
+        if (self.mode == 'concatenation' or x.is_cuda
                 or compute_dtype(x) in (torch.float16, torch.bfloat16)
                 or torch.jit.is_tracing()):
             return False
         projections = [self.conv_out.conv]
-        if self.mode == 'embedded_gaussian':
+        if self.mode != 'gaussian':
             projections.append(self.theta.conv)
         if not all(is_pointwise(conv) for conv in projections):
             return False
@@ -356,13 +355,13 @@ class NonLocalBlockNd(BaseModule):
         key_grid = self._key_grid(grid)
         pairs = pairs_per_sample(grid, key_grid, self.neighbourhood,
                                  self.group_size)
-        return reassociation_pays(
-            math.prod(grid), math.prod(key_grid), pairs, self.inter_channels,
-            self.in_channels)
+        return reassociation_pays(self.mode, math.prod(grid),
+                                  math.prod(key_grid), pairs,
+                                  self.inter_channels, self.in_channels)
 
     def _reassociated(self, x: torch.Tensor) -> torch.Tensor:
-        """``W_z y (N, C, *grid)`` with ``theta`` and ``W_z`` on the keys and
-        values: queries ``x``."""
+        """``W_z y + b_z (N, C, *grid)`` with ``theta`` and ``W_z`` on the
+        keys and values: queries ``x``."""
         nbhd, size = self.neighbourhood, self.group_size
         if self.mode == 'gaussian':
             key_bias, (g, ) = None, self._keys_values(x)
@@ -371,10 +370,16 @@ class NonLocalBlockNd(BaseModule):
             phi, g = self._keys_values(x)
             k, key_bias = keys_in_input_space(
                 group(phi, nbhd, size), self.theta.conv)  # (B, S, C), (B, S)
-        v = values_in_output_space(group(g, nbhd, size),
-                                   self.conv_out.conv)  # (B, S, C)
-        z = softmax_aggregate(
-            group(x, nbhd, size), k, v, self._scale(), key_bias=key_bias)
+        q, g = group(x, nbhd, size), group(g, nbhd, size)
+        conv_out = self.conv_out.conv
+        if self.mode == 'dot_product':  # weights that do not sum to 1
+            v = values_in_output_space(g, conv_out, with_bias=False)
+            z = dot_product_aggregate(q, k, v, key_bias)  # (B, L, C)
+            if conv_out.bias is not None:
+                z = z + conv_out.bias
+        else:
+            v = values_in_output_space(g, conv_out)  # (B, S, C)
+            z = softmax_aggregate(q, k, v, self._scale(), key_bias=key_bias)
         return ungroup(z, nbhd, tuple(x.shape[2:]), size)
 
     def _scale(self) -> float:

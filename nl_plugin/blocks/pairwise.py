@@ -366,9 +366,13 @@ def chunked_softmax_aggregate(
     return _SoftmaxAttention.apply(q, k, v, key_bias, scale, rows, keep_bytes)
 
 
-def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,
-                          v: torch.Tensor) -> torch.Tensor:
-    """``(q k^T / S) v`` in fp32, in whichever matmul order costs fewer FLOPs.
+def dot_product_aggregate(
+        q: torch.Tensor,
+        k: torch.Tensor,
+        v: torch.Tensor,
+        key_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """``((q k^T + key_bias) / S) v`` in fp32, in whichever matmul order costs
+    fewer FLOPs; ``key_bias (B, S)``, one term per key, is optional.
 
     Returns fp32 where fp16 is in use, else ``q``'s dtype.
 
@@ -382,14 +386,18 @@ def dot_product_aggregate(q: torch.Tensor, k: torch.Tensor,
     with torch.autocast(q.device.type, enabled=False):
         q, k, v = _float32(q, k, v)
         k = k / num_keys
+        if key_bias is not None:
+            key_bias = _float32(key_bias)[0] / num_keys  # (B, S)
         if (num_queries + num_keys) * channels * value_channels <= \
                 num_queries * num_keys * (channels + value_channels):
             # (B, C, S) x (B, S, Cv) -> (B, C, Cv); (B, L, C) x (B, C, Cv) ->
             # (B, L, Cv)
             y = torch.bmm(q, torch.bmm(k.transpose(1, 2), v))
+            if key_bias is not None:  # + (B, 1, S) x (B, S, Cv)
+                y = y + torch.bmm(key_bias.unsqueeze(1), v)
         else:
             # (B, L, C) x (B, C, S) -> (B, L, S); x (B, S, Cv) -> (B, L, Cv)
-            y = torch.bmm(torch.bmm(q, k.transpose(1, 2)), v)
+            y = torch.bmm(_logits(q, k, 1.0, key_bias), v)
         return y.to(out_dtype)
 
 

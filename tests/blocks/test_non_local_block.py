@@ -50,9 +50,9 @@ def _randomised(block):
 def test_matches_naive_reference(dims, mode, nbhd, sub_sample, use_scale,
                                  stacked, reassociated, monkeypatch):
     """Also with the embeddings' convs run one by one (as where the
-    positions are fewer than the channels) instead of stacked, and for the
-    Gaussian functions with theta and W_z moved onto the keys and values (as
-    where keys are few) or not."""
+    positions are fewer than the channels) instead of stacked, and with theta
+    and W_z moved onto the keys and values (as where keys are few; all but
+    concatenation) or not."""
     monkeypatch.setattr(non_local, 'stacking_pays',
                         lambda x, convs: stacked and len(convs) > 1)
     monkeypatch.setattr(non_local, 'reassociation_pays',
@@ -76,7 +76,7 @@ def test_matches_naive_reference(dims, mode, nbhd, sub_sample, use_scale,
         pool_position=pool_position)).double()
     x = torch.randn(SHAPES[dims], dtype=torch.float64, requires_grad=True)
     out = block(x)
-    assert bool(taken) == (reassociated and 'gaussian' in mode)
+    assert bool(taken) == (reassociated and mode != 'concatenation')
     ref = reference_forward(block, x)
     torch.testing.assert_close(out, ref, rtol=1e-9, atol=1e-9)
 
@@ -339,15 +339,23 @@ def test_wrong_input_rank_is_reported():
         NonLocalBlock3d(8)(torch.randn(1, 8, 4, 4))
 
 
+@pytest.mark.parametrize('with_key_bias', (False, True))
 @pytest.mark.parametrize('num_queries,num_keys', [(6, 4), (400, 300)])
-def test_dot_product_both_matmul_orders_match_naive(num_queries, num_keys):
+def test_dot_product_both_matmul_orders_match_naive(num_queries, num_keys,
+                                                    with_key_bias):
+    """Also with a per-key term (the reassociated block's ``b_theta .
+    phi_j``)."""
     from nl_plugin.blocks.pairwise import dot_product_aggregate
     q = torch.randn(2, num_queries, 16, dtype=torch.float64)
     k = torch.randn(2, num_keys, 16, dtype=torch.float64)
     v = torch.randn(2, num_keys, 8, dtype=torch.float64)
-    want = torch.einsum('bls,bsc->blc',
-                        torch.einsum('blc,bsc->bls', q, k) / num_keys, v)
-    torch.testing.assert_close(dot_product_aggregate(q, k, v), want)
+    key_bias = torch.randn(2, num_keys, dtype=torch.float64)
+    logits = torch.einsum('blc,bsc->bls', q, k)
+    if with_key_bias:
+        logits = logits + key_bias[:, None]
+    want = torch.einsum('bls,bsc->blc', logits / num_keys, v)
+    got = dot_product_aggregate(q, k, v, key_bias if with_key_bias else None)
+    torch.testing.assert_close(got, want)
 
 
 @pytest.mark.parametrize('cls,shape,expected', [

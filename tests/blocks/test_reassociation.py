@@ -9,31 +9,36 @@ from nl_plugin.blocks.neighbourhood import key_mask, pairs_per_sample
 from nl_plugin.blocks.reassociation import reassociation_pays
 
 
+@pytest.mark.parametrize('mode',
+                         ('embedded_gaussian', 'gaussian', 'dot_product'))
 @pytest.mark.parametrize(
     'channels,grid,pays',
     [
-        # NL-I3D R50: res4 of a 32-frame clip pays (260M against 490M
-        # multiply-adds), res3 and 128-frame clips do not
+        # NL-I3D R50: res4 of a 32-frame clip pays (embedded Gaussian: 521M
+        # against 979M multiply-adds), res3 and 128-frame clips do not
         (1024, (4, 14, 14), True),
         (512, (4, 28, 28), False),
         (1024, (16, 14, 14), False),
         (512, (16, 28, 28), False),
     ])
-def test_pays_where_keys_are_few_and_channels_many(channels, grid, pays):
-    block = NonLocalBlock3d(channels, sub_sample=True)
+def test_pays_where_keys_are_few_and_channels_many(mode, channels, grid, pays):
+    block = NonLocalBlock3d(channels, mode=mode, sub_sample=True)
     assert block._reassociates(torch.empty(1, channels, *grid)) is pays
 
 
-def test_costs_compare_one_projection_and_one_product_a_side():
-    """784 queries, 196 keys, 512 <-> 1024 channels: 102.8M + 157.3M
-    multiply-adds on the keys' side against 411.0M + 78.7M on the
-    queries'; with as many keys as queries the keys' side is dearer."""
+def test_costs_add_the_projections_and_the_attention():
+    """res4 of a 32-frame clip (784 queries, 196 keys, 512 <-> 1024
+    channels), embedded Gaussian: theta and W_z on the queries 2 x 411.0M,
+    attention 157.4M; on the keys 2 x 102.8M and 314.7M. The dot product
+    takes the cheaper order (q k^T) v either way; with as many keys as
+    queries neither pays."""
     pairs = 784 * 196
-    assert reassociation_pays(784, 196, pairs, 512, 1024)
-    assert not reassociation_pays(784, 784, 784 * 784, 512, 1024)
-    # a tie is no gain: 4 * 1 * 2 + 4 * 1 == 2 * 1 * 2 + 4 * 2
-    assert not reassociation_pays(4, 2, 4, 1, 2)
-    assert reassociation_pays(4, 2, 3, 1, 2)
+    for mode in ('embedded_gaussian', 'gaussian', 'dot_product'):
+        assert reassociation_pays(mode, 784, 196, pairs, 512, 1024)
+        assert not reassociation_pays(mode, 784, 784, 784 * 784, 512, 1024)
+    # a tie is no gain: 2 * 4 * 1 * 2 + 4 * (1 + 1) == 2 * 2 * 1 * 2 + 4 * 4
+    assert not reassociation_pays('embedded_gaussian', 4, 2, 4, 1, 2)
+    assert reassociation_pays('embedded_gaussian', 4, 2, 3, 1, 2)
 
 
 @pytest.mark.parametrize('nbhd,size', [('spacetime', None), ('space', None),
@@ -46,11 +51,9 @@ def test_pairs_per_sample_count_the_key_masks(nbhd, size):
     assert pairs_per_sample(grid, grid, nbhd, size) == want
 
 
-def test_other_pairwise_functions_keep_the_plain_order():
-    x = torch.empty(1, 1024, 4, 14, 14)
-    for mode in ('dot_product', 'concatenation'):
-        assert not NonLocalBlock3d(
-            1024, mode=mode, sub_sample=True)._reassociates(x)
+def test_concatenation_keeps_the_plain_order():
+    block = NonLocalBlock3d(1024, mode='concatenation', sub_sample=True)
+    assert not block._reassociates(torch.empty(1, 1024, 4, 14, 14))
 
 
 @pytest.mark.parametrize('dtype', (torch.float16, torch.bfloat16))
@@ -85,7 +88,8 @@ def test_traced_graphs_keep_the_plain_order(monkeypatch):
     assert taken == [False]  # the eager call only
 
 
-@pytest.mark.parametrize('mode', ('gaussian', 'embedded_gaussian'))
+@pytest.mark.parametrize('mode',
+                         ('gaussian', 'embedded_gaussian', 'dot_product'))
 @pytest.mark.parametrize('use_scale', (False, True))
 def test_train_step_matches_mmcv(mode, use_scale, monkeypatch):
     """64 channels, 72 queries, 18 keys: the rule reassociates; outputs,
