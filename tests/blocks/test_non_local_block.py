@@ -103,6 +103,7 @@ def test_fp32_matches_reference_on_larger_maps(mode):
 def test_block_with_chunked_softmax_matches_reference(mode, monkeypatch):
     """A budget of 4 KB forces query chunks recomputed in backward."""
     from nl_plugin.blocks import pairwise
+    monkeypatch.setattr(pairwise, '_WHOLE_BYTES', 0)
     monkeypatch.setattr(pairwise, '_CHUNK_BYTES', 4096)
     monkeypatch.setattr(pairwise, '_KEEP_BYTES', 4096)
     chunked, attend = [], pairwise._attend

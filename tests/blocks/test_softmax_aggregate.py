@@ -170,6 +170,27 @@ def test_sparse_share_depends_on_whether_dense_weights_fit(
     assert seen == kinds
 
 
+@pytest.mark.parametrize(
+    'whole_bytes,chunks',
+    [
+        (50 * ROW, [50]),  # the weights fit: one chunk, as mmcv computes them
+        (50 * ROW - 1, [25, 25]),  # else equal chunks of at most _CHUNK_BYTES
+    ])
+def test_default_chunks(whole_bytes, chunks, monkeypatch):
+    sizes, attend = [], pairwise._attend
+
+    def spy(q, *args):
+        sizes.append(q.shape[1])
+        return attend(q, *args)
+
+    monkeypatch.setattr(pairwise, '_attend', spy)
+    monkeypatch.setattr(pairwise, '_WHOLE_BYTES', whole_bytes)
+    monkeypatch.setattr(pairwise, '_CHUNK_BYTES', 40 * ROW)
+    q, k, v = _inputs(slice(0))
+    pairwise.chunked_softmax_aggregate(q, k, v, 0.5)
+    assert sizes == chunks
+
+
 def test_dropped_weights_are_below_rounding():
     """Sparse weights drop only entries under u / S of their row's largest:
     fp32 outputs equal the dense fp32 ones to rounding."""
