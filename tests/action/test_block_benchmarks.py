@@ -2,6 +2,7 @@
 (narrow models, tiny clips) and print ratios; the captured inputs are the
 blocks' own. Smoke tests: no timing is asserted."""
 import re
+import sys
 
 import pytest
 import torch
@@ -51,7 +52,7 @@ def test_embedding_std_sets_the_embeddings_init():
     ('benchmark_nonlocal.py', [
         '--real', '--archs', 'i3d', '--frames', '8', '--batches', '1',
         '--size', '64', '--modes', 'embedded_gaussian', '--repeats', '1',
-        '--base-channels', '8', '--markdown'
+        '--base-channels', '8', '--markdown', '--keep-heap'
     ]),
     ('benchmark_training.py', [
         '--frames', '8', '--size', '64', '--repeats', '1', '--base-channels',
@@ -66,3 +67,28 @@ def test_benchmark_prints_ratios(tool, argv, capsys):
     ]
     assert rows
     assert all(re.search(RATIO, row) for row in rows), rows
+
+
+@pytest.mark.parametrize('options,expected', [
+    (dict(), None),
+    (dict(keep_heap=True), str(2**40)),
+])
+def test_run_child_sets_the_allocator_of_the_child(options, expected,
+                                                   monkeypatch):
+    """Times run under glibc's defaults unless the heap is kept: the child
+    sees the trim threshold that stops glibc returning freed memory."""
+    from nl_plugin.action.benchmarking import run_child
+    monkeypatch.delenv('MALLOC_TRIM_THRESHOLD_', raising=False)
+    script = ('import json, os; print(json.dumps(dict(trim=os.environ.get('
+              "'MALLOC_TRIM_THRESHOLD_'))))")
+    result, proc = run_child([sys.executable, '-c', script], **options)
+    assert proc.returncode == 0, proc.stderr
+    assert result == dict(trim=expected)
+
+
+def test_run_child_refuses_two_allocator_settings():
+    from nl_plugin.action.benchmarking import run_child
+    with pytest.raises(ValueError, match='fixed_mmap and keep_heap'):
+        run_child([sys.executable, '-c', 'pass'],
+                  fixed_mmap=True,
+                  keep_heap=True)

@@ -11,7 +11,9 @@ embeddings Kaiming-initialised, or normal with ``--embedding-std``). On those
 exact activations our block and mmcv's, loaded with that block's weights, run
 forward + backward in train mode, alternating ours / mmcv, ``--repeats``
 times after two warm-up calls; times per block and in total (the blocks of one
-network summed per repeat), median and range, ratio mmcv / ours per repeat.
+network summed per repeat), median and range, ratio mmcv / ours per repeat;
+under glibc's default allocator, or with ``--keep-heap`` keeping freed memory
+mapped (no page faults: what the kernels cost, where a fault is dear).
 Peak memory: a second process with glibc's mmap threshold fixed, one warm-up
 and one measured call per block, peak RSS growth above the call's start.
 Concatenation is left out (mmcv's cannot backpropagate).
@@ -269,7 +271,8 @@ def spawn_real(state: str, args, memory: bool) -> list:
         str(args.threads)
     ] + (['--memory'] if memory else [])
     from nl_plugin.action.benchmarking import run_child
-    result, proc = run_child(cmd, fixed_mmap=memory)
+    result, proc = run_child(
+        cmd, fixed_mmap=memory, keep_heap=args.keep_heap and not memory)
     if proc.returncode or result is None:
         raise RuntimeError(f'benchmark child failed: {proc.stderr[-2000:]}')
     return result
@@ -316,6 +319,9 @@ def bench_real(args) -> None:
     print(f'# real activations: {args.size}x{args.size} clips, fwd+bwd in '
           f'train mode, {args.repeats} alternating repeats after 2 warm-ups: '
           'median (min-max); memory: peak RSS growth of one call')
+    if args.keep_heap:
+        print('# times with glibc keeping freed memory (no page faults in '
+              'steady state), not its defaults')
     rows = []
     cases = itertools.product(args.archs, args.frames, args.batches, args.modes
                               or REAL_MODES)
@@ -380,6 +386,11 @@ def main(argv=None):
         type=int,
         default=None,
         help='timed calls (default: 5 with --real, else 3)')
+    parser.add_argument(
+        '--keep-heap',
+        action='store_true',
+        help='--real: time with glibc keeping freed memory mapped (no page '
+        'faults, as under a caching allocator) instead of its defaults')
     parser.add_argument('--threads', type=int, default=os.cpu_count())
     parser.add_argument('--mem-limit-gb', type=float, default=16.0)
     parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)

@@ -5,6 +5,12 @@ span, sampled every millisecond by a thread (torch releases the GIL while it
 computes). Run the measured process with ``MALLOC_MMAP_THRESHOLD_`` fixed
 (:data:`FIXED_MMAP_ENV`): glibc then returns every freed large block to the
 OS, so resident memory follows the live tensors.
+
+Times run under glibc's defaults, as users train, unless asked to keep the
+heap (:data:`KEPT_HEAP_ENV`): freed memory then stays mapped for reuse, so
+a repeated call page-faults nothing, as under a caching allocator (jemalloc,
+tcmalloc). On VMs where a page fault is dear, the two separate what the
+kernels cost from what fresh memory costs.
 """
 import json
 import os
@@ -15,14 +21,29 @@ from statistics import median
 from typing import Sequence
 
 FIXED_MMAP_ENV = {'MALLOC_MMAP_THRESHOLD_': '131072'}
+# glibc's largest mmap threshold (32 MB), no trimming, 256 MB of top padding
+KEPT_HEAP_ENV = {
+    'MALLOC_MMAP_THRESHOLD_': str(32 * 2**20),
+    'MALLOC_TRIM_THRESHOLD_': str(2**40),
+    'MALLOC_TOP_PAD_': str(256 * 2**20),
+}
 
 
-def run_child(cmd: Sequence[str], fixed_mmap: bool = False):
-    """Runs the benchmark child ``cmd`` (glibc's mmap threshold fixed where
-    ``fixed_mmap``: for memory, never for times, since every large allocation
-    then page-faults). Returns the value of its last JSON line of stdout
-    (``None`` if it printed none, e.g. killed) and the finished process."""
-    env = dict(os.environ, **(FIXED_MMAP_ENV if fixed_mmap else {}))
+def run_child(cmd: Sequence[str],
+              fixed_mmap: bool = False,
+              keep_heap: bool = False):
+    """Runs the benchmark child ``cmd`` under glibc's defaults, or with its
+    mmap threshold fixed (``fixed_mmap``: for memory, never for times, since
+    every large allocation then page-faults), or keeping freed memory
+    (``keep_heap``: :data:`KEPT_HEAP_ENV`, for times without page faults).
+    Returns the value of its last JSON line of stdout (``None`` if it printed
+    none, e.g. killed) and the finished process."""
+    if fixed_mmap and keep_heap:
+        raise ValueError('run_child: fixed_mmap and keep_heap exclude each '
+                         'other')
+    extra = FIXED_MMAP_ENV if fixed_mmap else (
+        KEPT_HEAP_ENV if keep_heap else {})
+    env = dict(os.environ, **extra)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     json_start = ('{', '[')
     lines = [
