@@ -92,3 +92,9 @@ def test_run_child_refuses_two_allocator_settings():
         run_child([sys.executable, '-c', 'pass'],
                   fixed_mmap=True,
                   keep_heap=True)
+
+
+def test_keep_heap_needs_the_real_benchmark(capsys):
+    with pytest.raises(SystemExit):
+        load_tool('analysis/benchmark_nonlocal.py').main(['--keep-heap'])
+    assert '--keep-heap times the --real benchmark' in capsys.readouterr().err

@@ -405,6 +405,9 @@ def main(argv=None):
     parser.add_argument(
         '--forward-only', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.keep_heap and not args.real:
+        parser.error('--keep-heap times the --real benchmark; the random '
+                     'inputs one runs each case in a fresh process')
     if args.repeats is None:
         args.repeats = 5 if args.real else 3
     from nl_plugin.compat import install_stack_fixes
