@@ -184,7 +184,8 @@ def spawn(impl: str, device: str, files: dict, out: str, args,
         str(args.base_channels)
     ] + [f'--{key}={value}' for key, value in files.items()]
     from nl_plugin.action.benchmarking import run_child
-    result, proc = run_child(cmd + (['--memory'] if memory else []), memory)
+    result, proc = run_child(cmd + (['--memory'] if memory else []),
+                             'fixed_mmap' if memory else 'default')
     if proc.returncode or result is None:
         return dict(failed=True, error=proc.stderr.strip()[-500:])
     return result

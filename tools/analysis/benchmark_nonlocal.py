@@ -142,7 +142,7 @@ def spawn(impl, mode, state, out, args, forward_only=False):
     if forward_only:
         cmd.append('--forward-only')
     from nl_plugin.action.benchmarking import run_child
-    result, proc = run_child(cmd, fixed_mmap=True)  # peak RSS: live tensors
+    result, proc = run_child(cmd, heap='fixed_mmap')  # peak RSS: live tensors
     if result is None:  # killed (e.g. by the kernel) before it could report
         return dict(oom=True, failed=True, error=proc.stderr[-300:])
     return result
@@ -271,8 +271,9 @@ def spawn_real(state: str, args, memory: bool) -> list:
         str(args.threads)
     ] + (['--memory'] if memory else [])
     from nl_plugin.action.benchmarking import run_child
-    result, proc = run_child(
-        cmd, fixed_mmap=memory, keep_heap=args.keep_heap and not memory)
+    heap = 'fixed_mmap' if memory else (
+        'kept' if args.keep_heap else 'default')
+    result, proc = run_child(cmd, heap)
     if proc.returncode or result is None:
         raise RuntimeError(f'benchmark child failed: {proc.stderr[-2000:]}')
     return result

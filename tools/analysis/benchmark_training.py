@@ -130,7 +130,7 @@ def run_memory(args) -> None:
     print(json.dumps(dict(peak_mb=peak)))
 
 
-def spawn(child: list, weights: str, args, fixed_mmap=False) -> dict:
+def spawn(child: list, weights: str, args, heap='default') -> dict:
     cmd = [
         sys.executable, __file__, '--weights', weights, '--device', args.device
     ] + child + [
@@ -139,7 +139,7 @@ def spawn(child: list, weights: str, args, fixed_mmap=False) -> dict:
                      'base-channels')
     ]
     from nl_plugin.action.benchmarking import run_child
-    result, proc = run_child(cmd, fixed_mmap)
+    result, proc = run_child(cmd, heap)
     if proc.returncode or result is None:
         raise RuntimeError(f'{child} failed: {proc.stderr[-2000:]}')
     return result
@@ -195,7 +195,7 @@ def bench(args) -> None:
             spawn(['--child-memory', '--impl', impl],
                   weights,
                   args,
-                  fixed_mmap=True)['peak_mb']
+                  heap='fixed_mmap')['peak_mb']
             for impl in impls
         }
     print(machine_line(args))

@@ -28,22 +28,20 @@ KEPT_HEAP_ENV = {
     'MALLOC_TOP_PAD_': str(256 * 2**20),
 }
 
+HEAP_ENVS = dict(default={}, fixed_mmap=FIXED_MMAP_ENV, kept=KEPT_HEAP_ENV)
 
-def run_child(cmd: Sequence[str],
-              fixed_mmap: bool = False,
-              keep_heap: bool = False):
-    """Runs the benchmark child ``cmd`` under glibc's defaults, or with its
-    mmap threshold fixed (``fixed_mmap``: for memory, never for times, since
-    every large allocation then page-faults), or keeping freed memory
-    (``keep_heap``: :data:`KEPT_HEAP_ENV`, for times without page faults).
-    Returns the value of its last JSON line of stdout (``None`` if it printed
-    none, e.g. killed) and the finished process."""
-    if fixed_mmap and keep_heap:
-        raise ValueError('run_child: fixed_mmap and keep_heap exclude each '
-                         'other')
-    extra = FIXED_MMAP_ENV if fixed_mmap else (
-        KEPT_HEAP_ENV if keep_heap else {})
-    env = dict(os.environ, **extra)
+
+def run_child(cmd: Sequence[str], heap: str = 'default'):
+    """Runs the benchmark child ``cmd`` with glibc's allocator as ``heap``
+    says (:data:`HEAP_ENVS`): its defaults, its mmap threshold fixed
+    (``fixed_mmap``: for memory, never for times, since every large
+    allocation then page-faults) or freed memory kept (``kept``: for times
+    without page faults). Returns the value of its last JSON line of stdout
+    (``None`` if it printed none, e.g. killed) and the finished process."""
+    if heap not in HEAP_ENVS:
+        raise ValueError(
+            f'run_child: heap must be one of {list(HEAP_ENVS)}, got {heap!r}')
+    env = dict(os.environ, **HEAP_ENVS[heap])
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     json_start = ('{', '[')
     lines = [
