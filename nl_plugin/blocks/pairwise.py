@@ -11,9 +11,10 @@ v_j`` without materialising the full ``(L, S)`` affinity of ``L`` queries and
   trained-like networks give), else dense, else none (backward recomputes
   them); faster here than ``scaled_dot_product_attention``'s kernels at every
   non-local shape measured; also with a per-key logit term (the reassociated
-  embedded Gaussian's, see :mod:`.reassociation`). The fused kernels on CUDA
-  and in half precision, when query, key and value widths agree (embedded
-  Gaussian);
+  embedded Gaussian's, see :mod:`.reassociation`). Its products, and the dot
+  product's, run on BLAS or oneDNN, whichever is faster (:mod:`.products`).
+  The fused kernels on CUDA and in half precision, when query, key and value
+  widths agree (embedded Gaussian);
 * dot product: re-associated as ``q (k^T v) / S`` (when that is the cheaper
   order);
 * concatenation: ``ReLU(a_i + b_j)`` is non-zero exactly for the keys with
@@ -27,6 +28,8 @@ from typing import NamedTuple, Optional
 
 import torch
 import torch.nn.functional as F
+
+from .products import add_bmm_, bmm
 
 # The most bytes of (L, S) softmax weights the chunked softmax forms at once
 # (a chunk of queries): well below glibc's largest mmap threshold (32 MB), so
@@ -148,10 +151,9 @@ def _fused_is_faster(q: torch.Tensor, k: torch.Tensor, scale: float) -> bool:
 def _logits(q, k, scale: float, key_bias=None) -> torch.Tensor:
     """``(q k^T + key_bias) * scale``: ``(B, l, C) x (B, C, S) (+ (B, 1, S))
     -> (B, l, S)``."""
-    if key_bias is None:
-        logits = torch.bmm(q, k.transpose(1, 2))
-    else:
-        logits = torch.baddbmm(key_bias.unsqueeze(1), q, k.transpose(1, 2))
+    logits = bmm(q, k.transpose(1, 2), contiguous=True)
+    if key_bias is not None:
+        logits.add_(key_bias.unsqueeze(1))
     return logits.mul_(scale) if scale != 1.0 else logits
 
 
@@ -235,7 +237,7 @@ def _attend(q, k, v, scale: float, budget: int, key_bias=None):
             # (B l, B S) x (B S, Cv) -> (B l, Cv)
             y = torch.sparse.mm(entries, v.flatten(0, 1))
             return y.view(*q.shape[:2], -1), entries
-    y = torch.bmm(w, v)  # (B, l, S) x (B, S, Cv)
+    y = bmm(w, v)  # (B, l, S) x (B, S, Cv)
     return y, (w if dense_fits else None)
 
 
@@ -295,18 +297,19 @@ def _dense_grads(w, q, k, v, dy, scale: float, grads: _KeyGrads):
     """Gradients of ``y = w v``, ``w = softmax((q k^T + key_bias) * scale)``
     for the queries ``q (B, l, C)`` of one chunk: returns ``dq``, adds the
     chunk's shares to ``grads``. Overwrites nothing else."""
-    grads.v.baddbmm_(w.transpose(1, 2), dy)  # (B, S, l) x (B, l, Cv)
-    dw = torch.bmm(dy, v.transpose(1, 2))  # (B, l, Cv) x (B, Cv, S)
+    add_bmm_(grads.v, w.transpose(1, 2), dy)  # (B, S, l) x (B, l, Cv)
+    # (B, l, Cv) x (B, Cv, S)
+    dw = bmm(dy, v.transpose(1, 2), contiguous=True)
     # w_ij (dw_ij - sum_s w_is dw_is): autograd's own softmax backward (the
     # sum from dw itself, not as dy_i . y_i, which rounds worse where one
     # weight dominates)
     dlogits = torch._softmax_backward_data(dw, w, -1, w.dtype)
     if scale != 1.0:
         dlogits.mul_(scale)
-    grads.k.baddbmm_(dlogits.transpose(1, 2), q)  # (B, S, l) x (B, l, C)
+    add_bmm_(grads.k, dlogits.transpose(1, 2), q)  # (B, S, l) x (B, l, C)
     if grads.bias is not None:
         grads.bias.add_(dlogits.sum(dim=1))
-    return torch.bmm(dlogits, k)  # (B, l, S) x (B, S, C)
+    return bmm(dlogits, k)  # (B, l, S) x (B, S, C)
 
 
 def _sparse_grads(w, q, k, v, dy, scale: float, grads: _KeyGrads):
@@ -400,12 +403,12 @@ def dot_product_aggregate(
                 num_queries * num_keys * (channels + value_channels):
             # (B, C, S) x (B, S, Cv) -> (B, C, Cv); (B, L, C) x (B, C, Cv) ->
             # (B, L, Cv)
-            y = torch.bmm(q, torch.bmm(k.transpose(1, 2), v))
+            y = bmm(q, bmm(k.transpose(1, 2), v))
             if key_bias is not None:  # + (B, 1, S) x (B, S, Cv)
                 y = y + torch.bmm(key_bias.unsqueeze(1), v)
         else:
             # (B, L, C) x (B, C, S) -> (B, L, S); x (B, S, Cv) -> (B, L, Cv)
-            y = torch.bmm(_logits(q, k, 1.0, key_bias), v)
+            y = bmm(_logits(q, k, 1.0, key_bias), v)
         return y.to(out_dtype)
 
 

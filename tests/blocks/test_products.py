@@ -1,0 +1,142 @@
+"""The attention's products on BLAS and on oneDNN's 1x1 convolution against
+fp64 einsum, in every operand layout; which kernel runs where."""
+import pytest
+import torch
+from torch.profiler import ProfilerActivity, profile
+
+from nl_plugin.blocks import pairwise, products
+
+# (B, M, K, N) with at least products._MIN_MACS multiply-adds per matrix
+LARGE = (2, 256, 128, 256)
+
+
+@pytest.fixture
+def kernel():
+    """Sets the CPU kernel for one test and restores the default."""
+    yield products.use_cpu_kernel
+    products.use_cpu_kernel('auto')
+
+
+def _operands(batch, rows, inner, cols, a_transposed, b_transposed):
+    """fp32 ``a (B, M, K)`` and ``b (B, K, N)``, as transposed views where
+    asked."""
+    a = torch.randn(batch, inner, rows).transpose(1, 2) if a_transposed \
+        else torch.randn(batch, rows, inner)
+    b = torch.randn(batch, cols, inner).transpose(1, 2) if b_transposed \
+        else torch.randn(batch, inner, cols)
+    return a, b
+
+
+def _ops(fn) -> set:
+    """Names of the aten ops ``fn()`` runs."""
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        fn()
+    return {event.key for event in prof.key_averages()}
+
+
+def _einsum(a, b):
+    return torch.einsum('bmk,bkn->bmn', a.double(), b.double())
+
+
+@pytest.mark.parametrize('name', ['blas', 'onednn'])
+@pytest.mark.parametrize('a_transposed', [False, True])
+@pytest.mark.parametrize('b_transposed', [False, True])
+@pytest.mark.parametrize('contiguous', [False, True])
+def test_bmm_matches_einsum_in_every_layout(name, a_transposed, b_transposed,
+                                            contiguous, kernel):
+    kernel(name)
+    a, b = _operands(*LARGE, a_transposed, b_transposed)
+    got = products.bmm(a, b, contiguous=contiguous)
+    torch.testing.assert_close(
+        got.double(), _einsum(a, b), rtol=1e-5, atol=1e-4)
+    if contiguous:
+        assert got.is_contiguous()
+
+
+@pytest.mark.parametrize('name', ['blas', 'onednn'])
+def test_add_bmm_accumulates_in_place(name, kernel):
+    kernel(name)
+    a, b = _operands(*LARGE, True, False)
+    out = torch.randn(LARGE[0], LARGE[1], LARGE[3])
+    want = out.double() + _einsum(a, b)
+    assert products.add_bmm_(out, a, b) is out
+    torch.testing.assert_close(out.double(), want, rtol=1e-5, atol=1e-4)
+
+
+def test_onednn_products_backpropagate(kernel):
+    kernel('onednn')
+    a, b = (t.requires_grad_() for t in _operands(*LARGE, False, True))
+    grad = torch.randn(LARGE[0], LARGE[1], LARGE[3])
+    got = torch.autograd.grad(products.bmm(a, b), (a, b), grad)
+    want = torch.autograd.grad(torch.bmm(a, b), (a, b), grad)
+    for g, w in zip(got, want):
+        torch.testing.assert_close(g, w, rtol=1e-5, atol=1e-3)
+
+
+def test_each_kernel_runs_where_chosen(kernel):
+    a, b = _operands(*LARGE, False, False)
+    kernel('onednn')
+    assert 'aten::mkldnn_convolution' in _ops(lambda: products.bmm(a, b))
+    assert 'aten::bmm' not in _ops(lambda: products.bmm(a, b))
+    kernel('blas')
+    assert 'aten::mkldnn_convolution' not in _ops(lambda: products.bmm(a, b))
+
+
+def test_small_and_double_products_stay_on_blas(kernel):
+    kernel('onednn')
+    small = _operands(2, 64, 64, 64, False, False)
+    double = [t.double() for t in _operands(*LARGE, False, False)]
+    for a, b in (small, double):
+        assert 'aten::bmm' in _ops(lambda: products.bmm(a, b))
+
+
+def test_auto_times_once_per_thread_count(monkeypatch):
+    calls = []
+    conv_bmm = products._conv_bmm
+
+    def spy(a, b):
+        calls.append(1)
+        return conv_bmm(a, b)
+
+    monkeypatch.setattr(products, '_conv_bmm', spy)
+    monkeypatch.setattr(products, '_onednn_faster', {})
+    first = products.onednn_is_faster()
+    timed = len(calls)
+    assert timed > 0 and isinstance(first, bool)
+    assert products.onednn_is_faster() is first and len(calls) == timed
+
+
+def test_unknown_kernel_is_refused():
+    with pytest.raises(ValueError, match="kernel must be one of .*'gpu'"):
+        products.use_cpu_kernel('gpu')
+
+
+@pytest.mark.parametrize('name', ['blas', 'onednn'])
+@pytest.mark.parametrize('keep_bytes', [2**30, 0])  # dense kept, recomputed
+def test_fp32_attention_matches_einsum_on_either_kernel(
+        name, keep_bytes, kernel):
+    """The chunked softmax's six products at sizes that reach oneDNN."""
+    kernel(name)
+    gen = torch.Generator().manual_seed(0)
+    q, k, v = (
+        torch.randn(2, 256, 128, generator=gen).requires_grad_()
+        for _ in range(3))
+    key_bias = torch.randn(2, 256, generator=gen).requires_grad_()
+    grad = torch.randn(2, 256, 128, generator=gen)
+    out = {}
+
+    def forward_backward():
+        out['y'] = pairwise.chunked_softmax_aggregate(
+            q, k, v, 0.1, keep_bytes=keep_bytes, key_bias=key_bias)
+        out['grads'] = torch.autograd.grad(out['y'], (q, k, v, key_bias), grad)
+
+    ran_onednn = 'aten::mkldnn_convolution' in _ops(forward_backward)
+    assert ran_onednn == (name == 'onednn')
+    inputs = [t.detach().double().requires_grad_() for t in (q, k, v)]
+    bias = key_bias.detach().double().requires_grad_()
+    logits = torch.einsum('blc,bsc->bls', *inputs[:2]) + bias[:, None]
+    want = torch.einsum('bls,bsc->blc', (logits * 0.1).softmax(-1), inputs[2])
+    torch.testing.assert_close(out['y'].double(), want, rtol=1e-5, atol=1e-5)
+    for g, w in zip(out['grads'],
+                    torch.autograd.grad(want, inputs + [bias], grad.double())):
+        torch.testing.assert_close(g.double(), w, rtol=1e-4, atol=1e-4)
