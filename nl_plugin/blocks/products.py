@@ -14,7 +14,7 @@ Small products stay on ``torch.bmm``: oneDNN's per-call overhead outweighs its
 speed below :data:`_MIN_MACS` multiply-adds per matrix.
 """
 import time
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 import torch.nn.functional as F
@@ -57,17 +57,15 @@ def onednn_is_faster() -> bool:
     return _onednn_faster[threads]
 
 
-def _runs_on_onednn(a: torch.Tensor, b: torch.Tensor) -> bool:
-    """Whether ``a @ b`` goes to oneDNN: fp32 on a CPU with oneDNN, at least
-    :data:`_MIN_MACS` per matrix, not traced, and oneDNN is the chosen (or
-    faster) kernel."""
-    if (a.device.type != 'cpu' or a.dtype != torch.float32
-            or b.dtype != torch.float32
+def _runs_on_onednn(macs: int, *operands: torch.Tensor) -> bool:
+    """Whether a product of ``macs`` multiply-adds per matrix goes to oneDNN:
+    fp32 ``operands`` on a CPU with oneDNN, at least :data:`_MIN_MACS`, not
+    traced, and oneDNN is the chosen (or faster) kernel."""
+    if (macs < _MIN_MACS or any(t.device.type != 'cpu' for t in operands)
+            or any(t.dtype != torch.float32 for t in operands)
             or not torch.backends.mkldnn.is_available()
             or not torch.backends.mkldnn.enabled or torch.jit.is_tracing()
             or torch.compiler.is_compiling()):
-        return False
-    if a.shape[1] * a.shape[2] * b.shape[2] < _MIN_MACS:
         return False
     if _kernel == 'auto':
         return onednn_is_faster()
@@ -87,6 +85,12 @@ def _conv_bmm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return out.view(batch, rows, -1)
 
 
+def _macs(a: torch.Tensor, b: torch.Tensor) -> int:
+    """Multiply-adds of each of the ``B`` products ``a (B, M, K) @ b (B, K,
+    N)``."""
+    return a.shape[1] * a.shape[2] * b.shape[2]
+
+
 def _copies(*tensors: torch.Tensor) -> int:
     """Entries copied to make ``tensors`` contiguous."""
     return sum(0 if t.is_contiguous() else t.numel() for t in tensors)
@@ -102,7 +106,7 @@ def bmm(a: torch.Tensor,
     whichever copies fewer entries to make the operands (and the result, if
     asked) contiguous.
     """
-    if not _runs_on_onednn(a, b):
+    if not _runs_on_onednn(_macs(a, b), a, b):
         return torch.bmm(a, b)
     a_t, b_t = a.transpose(1, 2), b.transpose(1, 2)
     transposing = _copies(b_t, a_t) + (
@@ -116,6 +120,24 @@ def bmm(a: torch.Tensor,
 def add_bmm_(out: torch.Tensor, a: torch.Tensor,
              b: torch.Tensor) -> torch.Tensor:
     """``out += a @ b`` in place (see :func:`bmm`)."""
-    if not _runs_on_onednn(a, b):
+    if not _runs_on_onednn(_macs(a, b), a, b):
         return out.baddbmm_(a, b)
     return out.add_(bmm(a, b))
+
+
+def linear(x: torch.Tensor,
+           weight: torch.Tensor,
+           bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """``F.linear``: ``x (B, S, C_in)``, ``weight (C_out, C_in)`` -> ``(B, S,
+    C_out)``; on oneDNN as the 1x1 convolution of ``x^T (B, C_in, S)`` (a
+    transposed view of its contiguous result), transposed where ``weight``
+    is the transposed view of a contiguous ``(C_in, C_out)`` (no copy)."""
+    batch, rows, channels = x.shape
+    if not _runs_on_onednn(rows * channels * weight.shape[0], x, weight):
+        return F.linear(x, weight, bias)
+    x_t = x.transpose(1, 2)  # (B, C_in, S)
+    if weight.t().is_contiguous():  # (C_in, C_out, 1) -> (B, C_out, S)
+        out = F.conv_transpose1d(x_t, weight.t().unsqueeze(-1), bias)
+    else:  # (C_out, C_in, 1) -> (B, C_out, S)
+        out = F.conv1d(x_t, weight.unsqueeze(-1), bias)
+    return out.transpose(1, 2)

@@ -20,7 +20,8 @@ from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+from .products import linear
 
 
 def attention_cost(mode: str, queries: int, keys: int, pairs: int,
@@ -56,7 +57,7 @@ def keys_in_input_space(
     S)`` (``None`` without a bias) for the 1x1 conv ``theta`` (``C -> C'``)
     and grouped keys ``phi (B, S, C')``."""
     weight = theta.weight.flatten(1)  # (C', C)
-    keys = torch.matmul(phi, weight)  # (B, S, C') x (C', C)
+    keys = linear(phi, weight.t())  # (B, S, C') x (C', C)
     if theta.bias is None:
         return keys, None
     # (B, S, C') x (C', 1): torch's ONNX exporter got the product with the
@@ -71,4 +72,4 @@ def values_in_output_space(g: torch.Tensor,
     (``C' -> C``) and grouped values ``g (B, S, C')``. The bias belongs on
     the values only where the weights sum to 1 (softmax)."""
     bias = conv_out.bias if with_bias else None
-    return F.linear(g, conv_out.weight.flatten(1), bias)
+    return linear(g, conv_out.weight.flatten(1), bias)

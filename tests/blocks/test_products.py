@@ -140,3 +140,32 @@ def test_fp32_attention_matches_einsum_on_either_kernel(
     for g, w in zip(out['grads'],
                     torch.autograd.grad(want, inputs + [bias], grad.double())):
         torch.testing.assert_close(g.double(), w, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize('name', ['blas', 'onednn'])
+@pytest.mark.parametrize('weight_transposed', [False, True])
+@pytest.mark.parametrize('with_bias', [False, True])
+def test_linear_matches_einsum(name, weight_transposed, with_bias, kernel):
+    """The moved projections: ``x (B, S, C_in)`` by a ``(C_out, C_in)``
+    weight, stored as such or as the transpose of a ``(C_in, C_out)`` one
+    (``theta``'s weight on the keys)."""
+    kernel(name)
+    x = torch.randn(2, 256, 256).transpose(1, 2).requires_grad_()
+    weight = torch.randn(256, 128).t() if weight_transposed \
+        else torch.randn(128, 256)  # (C_out, C_in) = (128, 256)
+    weight.requires_grad_()
+    bias = torch.randn(128).requires_grad_() if with_bias else None
+    got = products.linear(x, weight, bias)
+    inputs = [t.detach().double().requires_grad_() for t in (x, weight)]
+    want = torch.einsum('bsc,oc->bso', *inputs)
+    leaves = [x, weight]
+    if with_bias:
+        inputs.append(bias.detach().double().requires_grad_())
+        want = want + inputs[-1]
+        leaves.append(bias)
+    torch.testing.assert_close(got.double(), want, rtol=1e-5, atol=1e-4)
+    grad = torch.randn(want.shape)
+    for g, w in zip(
+            torch.autograd.grad(got, leaves, grad),
+            torch.autograd.grad(want, inputs, grad.double())):
+        torch.testing.assert_close(g.double(), w, rtol=1e-5, atol=1e-3)
