@@ -29,7 +29,7 @@ from typing import NamedTuple, Optional
 import torch
 import torch.nn.functional as F
 
-from .products import add_bmm_, bmm
+from .products import add_bmm_, bmm, onednn_runs
 
 # The most bytes of (L, S) softmax weights the chunked softmax forms at once
 # (a chunk of queries): well below glibc's largest mmap threshold (32 MB), so
@@ -137,11 +137,16 @@ def softmax_aggregate(q: torch.Tensor,
 
 
 def _fused_is_faster(q: torch.Tensor, k: torch.Tensor, scale: float) -> bool:
-    """CUDA; on CPUs where the weights exceed the budget, the batch fills the
-    threads (the fused CPU backward runs one thread per batch entry) and the
-    weights are not sparse (the chunks keep sparse weights for backward)."""
+    """CUDA; on CPUs with the chunks' products on BLAS, where the weights
+    exceed the budget, the batch fills the threads (the fused CPU backward
+    runs one thread per batch entry) and the weights are not sparse (the
+    chunks keep sparse weights for backward). With oneDNN products the chunks
+    were faster (res3 of a 128-frame clip at batch 2, dense weights: 1.2-1.3
+    s forward + backward against the fused kernels' 1.5-1.6 s)."""
     if q.is_cuda:
         return True
+    if onednn_runs(q, k):
+        return False
     batch, num_queries, _ = q.shape
     too_large = 4 * batch * num_queries * k.shape[1] > _KEEP_BYTES
     return (too_large and batch >= torch.get_num_threads()

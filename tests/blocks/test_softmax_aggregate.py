@@ -4,7 +4,7 @@ gives the same output and gradients."""
 import pytest
 import torch
 
-from nl_plugin.blocks import pairwise
+from nl_plugin.blocks import pairwise, products
 
 
 def _kinds(monkeypatch) -> list:
@@ -228,9 +228,20 @@ def test_traced_is_plain_autograd():
 def test_fused_kernels_only_where_weights_are_dense(peaked, fused,
                                                     monkeypatch):
     """Beyond the budget with the threads filled by the batch the fused CPU
-    kernels win on dense weights; probed queries with sparse weights keep
-    the chunked path."""
+    kernels win on dense weights over BLAS products (fp64 never runs on
+    oneDNN); probed queries with sparse weights keep the chunked path."""
     monkeypatch.setattr(pairwise, '_KEEP_BYTES', 1024)
     monkeypatch.setattr(torch, 'get_num_threads', lambda: 2)
     q, k, _ = (t.detach() for t in _inputs(peaked))
+    assert pairwise._fused_is_faster(q, k, 0.5) is fused
+
+
+@pytest.mark.parametrize('kernel,fused', [('blas', True), ('onednn', False)])
+def test_fused_kernels_lose_to_onednn_products(kernel, fused, monkeypatch):
+    """Dense fp32 weights beyond the budget, threads filled by the batch: the
+    chunks run on oneDNN's products where those are in use."""
+    monkeypatch.setattr(pairwise, '_KEEP_BYTES', 1024)
+    monkeypatch.setattr(torch, 'get_num_threads', lambda: 2)
+    monkeypatch.setattr(products, '_kernel', kernel)
+    q, k, _ = (t.detach().float() for t in _inputs(slice(0)))
     assert pairwise._fused_is_faster(q, k, 0.5) is fused
