@@ -106,6 +106,13 @@ def test_auto_times_once_per_thread_count(monkeypatch):
     assert products.onednn_is_faster() is first and len(calls) == timed
 
 
+def test_timing_leaves_the_global_generator_alone(monkeypatch):
+    monkeypatch.setattr(products, '_onednn_faster', {})
+    state = torch.get_rng_state()
+    products.onednn_is_faster()
+    assert torch.equal(torch.get_rng_state(), state)
+
+
 def test_unknown_kernel_is_refused():
     with pytest.raises(ValueError, match="kernel must be one of .*'gpu'"):
         products.use_cpu_kernel('gpu')
