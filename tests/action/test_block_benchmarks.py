@@ -7,6 +7,7 @@ import sys
 import pytest
 import torch
 
+from nl_plugin.action.benchmarking import measure
 from tool_loader import load_tool
 
 RATIO = r'[0-9.]+x \([0-9.]+-[0-9.]+\)'
@@ -96,3 +97,15 @@ def test_keep_heap_needs_the_real_benchmark(capsys):
     with pytest.raises(SystemExit):
         load_tool('analysis/benchmark_nonlocal.py').main(['--keep-heap'])
     assert '--keep-heap times the --real benchmark' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('faster,kernel', [(True, 'oneDNN'), (False, 'BLAS')])
+def test_machine_line_names_the_cpu_and_the_product_kernel(
+        faster, kernel, monkeypatch):
+    from nl_plugin.blocks import products
+    threads = torch.get_num_threads()
+    monkeypatch.setattr(products, '_onednn_faster', {threads: faster})
+    line = measure.machine_line(threads, 'cpu')
+    assert line.startswith(f'# {measure.cpu_name()}, ')
+    assert f'{threads} threads, cpu; large fp32 CPU products on {kernel} ' \
+        in line

@@ -34,7 +34,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import platform
 import sys
 import tempfile
 import time
@@ -246,10 +245,10 @@ def report(results: dict, args) -> None:
 
 def bench(args) -> None:
     import torch
-    print(f'# {platform.processor() or platform.machine()}, '
-          f'{os.cpu_count()} cores, torch {torch.__version__}, '
-          f'{args.threads} threads; {args.clips} clips x {args.frames} '
-          f'frames x {args.size}x{args.size}, base channels '
+
+    from nl_plugin.action.benchmarking import machine_line
+    print(f'{machine_line(args.threads)}\n# {args.clips} clips x '
+          f'{args.frames} frames x {args.size}x{args.size}, base channels '
           f'{args.base_channels}; {args.rounds} round(s) of the '
           f'implementations in turn, {args.repeats} timed call(s) each')
     results = {}

@@ -39,7 +39,6 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import resource
 import sys
 import tempfile
@@ -197,18 +196,15 @@ def compare(shape_name, mode, state, tmp, args, forward_only=False):
 
 
 def bench(args):
-    import torch
+    from nl_plugin.action.benchmarking import machine_line
     shapes = {
         k: v
         for k, v in SHAPES.items() if (not args.quick or '32f' in k) and (
             not args.shapes or k in args.shapes)
     }
-    print(
-        f'# machine: {platform.processor() or platform.machine()}, '
-        f'{os.cpu_count()} cores, torch {torch.__version__}, '
-        f'{args.threads} threads; batch 2, sub_sample=True, fwd+bwd, '
-        f'median of {args.repeats}; memory limit {args.mem_limit_gb} GiB per '
-        'case')
+    print(f'{machine_line(args.threads)}\n# batch 2, sub_sample=True, '
+          f'fwd+bwd, median of {args.repeats}; memory limit '
+          f'{args.mem_limit_gb} GiB per case')
     header = ('shape', 'mode', 'ours s', 'mmcv s', 'speed-up', 'ours MB',
               'mmcv MB', 'mem ratio', 'ours/floor', 'max|diff|')
     print('| ' + ' | '.join(header) + ' |')
@@ -239,14 +235,6 @@ REAL_MODES = ('embedded_gaussian', 'gaussian', 'dot_product')
 REAL_HEADER = ('model', 'frames', 'batch', 'mode', 'block',
                'input (N, C, T, H, W)', 'ours ms', 'mmcv ms',
                'mmcv / ours time', 'ours MB', 'mmcv MB', 'max abs diff')
-
-
-def machine_line(args) -> str:
-    import torch
-    load = ', '.join(f'{v:.2f}' for v in os.getloadavg())
-    return (f'# {platform.processor() or platform.machine()}, '
-            f'{os.cpu_count()} cores, torch {torch.__version__}, '
-            f'{args.threads} threads; load average (1, 5, 15 min) {load}')
 
 
 def run_real_case(args) -> None:
@@ -312,8 +300,9 @@ def real_rows(case, entries, timed, peaks) -> list:
 def bench_real(args) -> None:
     import torch
 
-    from nl_plugin.action.benchmarking import block_inputs, print_table
-    print(machine_line(args))
+    from nl_plugin.action.benchmarking import (block_inputs, machine_line,
+                                               print_table)
+    print(machine_line(args.threads))
     init = ('Kaiming' if args.embedding_std is None else
             f'normal, std {args.embedding_std}')
     print(f'# NL embeddings: {init} init')
@@ -348,7 +337,7 @@ def bench_real(args) -> None:
             print(
                 f'# done: {" ".join(case)}; total ratio {rows[-1][8]}',
                 flush=True)
-    print(machine_line(args))
+    print(machine_line(args.threads))
     print_table(REAL_HEADER, rows, args.markdown)
 
 

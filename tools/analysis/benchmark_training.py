@@ -39,7 +39,6 @@ Usage:
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -164,21 +163,13 @@ def report(timed: dict, peaks: dict, args) -> None:
     print_table(header, rows, args.markdown)
 
 
-def machine_line(args) -> str:
-    import torch
-    load = ', '.join(f'{v:.2f}' for v in os.getloadavg())
-    return (f'# {platform.processor() or platform.machine()}, '
-            f'{os.cpu_count()} cores, torch {torch.__version__}, '
-            f'{args.threads} threads, {args.device}; load average (1, 5, 15 '
-            f'min) {load}')
-
-
 def bench(args) -> None:
+    from nl_plugin.action.benchmarking import machine_line
     impls = [
         impl for impl in IMPLS if ('+cp' not in impl or args.with_cp) and (
             impl != 'ours-keep' or args.keep_activations)
     ]
-    print(machine_line(args))
+    print(machine_line(args.threads, args.device))
     print(
         f'# NL-I3D R50 {args.mode}, {args.batch} x {args.frames} frames x '
         f'{args.size}^2; times: {args.repeats} alternating steps per model '
@@ -198,7 +189,7 @@ def bench(args) -> None:
                   heap='fixed_mmap')['peak_mb']
             for impl in impls
         }
-    print(machine_line(args))
+    print(machine_line(args.threads, args.device))
     report(timed, peaks, args)
 
 

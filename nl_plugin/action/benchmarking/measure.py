@@ -14,6 +14,7 @@ kernels cost from what fresh memory costs.
 """
 import json
 import os
+import platform
 import resource
 import subprocess
 import threading
@@ -29,6 +30,36 @@ KEPT_HEAP_ENV = {
 }
 
 HEAP_ENVS = dict(default={}, fixed_mmap=FIXED_MMAP_ENV, kept=KEPT_HEAP_ENV)
+
+
+def cpu_name() -> str:
+    """The CPU's model name (from ``/proc/cpuinfo`` on Linux), else the
+    platform's processor or machine."""
+    try:
+        with open('/proc/cpuinfo') as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_line(threads: int, device: str = 'cpu') -> str:
+    """``# CPU, cores, torch, threads, device; the CPU product kernel; load
+    average``: the header line of every benchmark. The kernel is the one
+    :mod:`nl_plugin.blocks.products` times in this process at ``threads``
+    threads (which it sets)."""
+    import torch
+
+    from ...blocks.products import onednn_is_faster
+    torch.set_num_threads(threads)
+    kernel = 'oneDNN' if onednn_is_faster() else 'BLAS'
+    load = ', '.join(f'{v:.2f}' for v in os.getloadavg())
+    return (f'# {cpu_name()}, {os.cpu_count()} cores, torch '
+            f'{torch.__version__}, {threads} threads, {device}; large fp32 '
+            f'CPU products on {kernel} (as timed here); load average (1, 5, '
+            f'15 min) {load}')
 
 
 def run_child(cmd: Sequence[str], heap: str = 'default'):
