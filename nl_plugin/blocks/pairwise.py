@@ -141,8 +141,9 @@ def _fused_is_faster(q: torch.Tensor, k: torch.Tensor, scale: float) -> bool:
     exceed the budget, the batch fills the threads (the fused CPU backward
     runs one thread per batch entry) and the weights are not sparse (the
     chunks keep sparse weights for backward). With oneDNN products the chunks
-    were faster (res3 of a 128-frame clip at batch 2, dense weights: 1.2-1.3
-    s forward + backward against the fused kernels' 1.5-1.6 s)."""
+    were faster (res3 of a 128-frame clip at batch 2, dense weights, a
+    throwaway script: 1.0-1.3 s forward + backward, the fused kernels
+    1.5-1.6 s)."""
     if q.is_cuda:
         return True
     if onednn_runs(q, k):
