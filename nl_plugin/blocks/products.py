@@ -2,35 +2,40 @@
 
 ``torch.bmm`` runs BLAS (MKL) on CPUs; oneDNN runs 1x1 convolutions, which are
 the same products: ``a (M, K) @ b (K, N)`` is the convolution of ``b`` read as
-``K`` channels of length ``N`` with ``M`` filters ``a``. Which kernel is faster
-depends on the CPU: on an AMD EPYC (Zen 5, 2 cores) MKL's fp32 products reached
-~180 GFLOP/s and oneDNN's ~360, so the six products of the softmax attention
-took 1.4-1.6x longer on BLAS at res3 / res4 of 32- and 128-frame clips (a
-throwaway script, fp32, batch 1, the heap kept). The
-first large fp32 product on a CPU times both once (:func:`onednn_is_faster`,
-a few ms) and the choice holds for the process; :func:`use_cpu_kernel`
-fixes it instead.
+``K`` channels of length ``N`` with ``M`` filters ``a``. On CPUs with AVX-512
+from other vendors than Intel, MKL runs its AVX2 code and oneDNN its AVX-512
+code: on an AMD EPYC (Zen 5, 2 cores) MKL's fp32 products reached ~180
+GFLOP/s and oneDNN's ~360, and the six products of the softmax attention took
+1.4-1.6x longer on BLAS at res3 / res4 of 32- and 128-frame clips (a
+throwaway script, fp32, batch 1, the heap kept). There the products run on
+oneDNN (:func:`onednn_is_faster`); elsewhere on BLAS, as in earlier rounds'
+benchmarks on an Intel Xeon (the two kernels not compared there);
+:func:`use_cpu_kernel` fixes the choice.
+
+The choice is a rule, not a timing: timed in a fresh process, the kernels'
+order on one product changed with glibc's allocator state (a 512^3 product:
+BLAS 1.7-1.9 ms, oneDNN 2.4-2.7 ms in the first calls, 1.4 and 1.0 ms later).
 
 Small products stay on ``torch.bmm``: oneDNN's per-call overhead outweighs its
 speed below :data:`_MIN_MACS` multiply-adds per matrix.
 """
-import time
-from typing import Dict, Optional
+import functools
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
 
 CPU_KERNELS = ('auto', 'blas', 'onednn')
 # Per-matrix multiply-adds from which oneDNN's convolution was faster than
-# bmm (AMD EPYC, 2 cores: 0.83-0.87x bmm's speed at 2M, 1.26x at 17M)
+# bmm (AMD EPYC, 2 cores: 0.79-0.98x bmm's speed at 10-39M with both
+# dimensions 196, 1.2-2.3x from 39M elsewhere; 0.83-0.87x at 2M)
 _MIN_MACS = 2**23
 _kernel = 'auto'
-_onednn_faster: Dict[int, bool] = {}  # by thread count
 
 
 def use_cpu_kernel(kernel: str) -> None:
     """Runs the attention's large fp32 CPU products on ``'blas'``,
-    ``'onednn'`` or, by default, whichever was faster when first timed
+    ``'onednn'`` or, by default, as :func:`onednn_is_faster` says
     (``'auto'``)."""
     global _kernel
     if kernel not in CPU_KERNELS:
@@ -39,25 +44,25 @@ def use_cpu_kernel(kernel: str) -> None:
     _kernel = kernel
 
 
+def cpu_vendor() -> str:
+    """The CPU's vendor id (``/proc/cpuinfo`` on Linux; empty if unknown)."""
+    try:
+        with open('/proc/cpuinfo') as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith('vendor_id'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return ''
+
+
+@functools.lru_cache(maxsize=None)
 def onednn_is_faster() -> bool:
-    """Whether oneDNN's 1x1 convolution beat ``torch.bmm`` by 10% on a
-    ``512^3`` fp32 product: timed once per process and thread count,
-    alternating, best of three each after a warm-up."""
-    threads = torch.get_num_threads()
-    if threads not in _onednn_faster:
-        # a generator of its own: seeded runs draw the same numbers whether
-        # or not this ran (dropout masks, random weights)
-        gen = torch.Generator().manual_seed(0)
-        a, b = (torch.randn(1, 512, 512, generator=gen) for _ in range(2))
-        kernels = {'blas': torch.bmm, 'onednn': _conv_bmm}
-        best = dict.fromkeys(kernels, float('inf'))
-        for _ in range(4):
-            for name, product in kernels.items():
-                start = time.perf_counter()
-                product(a, b)
-                best[name] = min(best[name], time.perf_counter() - start)
-        _onednn_faster[threads] = best['onednn'] < 0.9 * best['blas']
-    return _onednn_faster[threads]
+    """Whether this CPU has AVX-512 (as ATen detects it) and is not Intel's:
+    MKL then runs its AVX2 code, oneDNN its AVX-512 code."""
+    vendor = cpu_vendor()
+    return (torch.backends.cpu.get_cpu_capability() == 'AVX512'
+            and vendor not in ('', 'GenuineIntel'))
 
 
 def onednn_runs(*operands: torch.Tensor) -> bool:

@@ -90,27 +90,32 @@ def test_small_and_double_products_stay_on_blas(kernel):
         assert 'aten::bmm' in _ops(lambda: products.bmm(a, b))
 
 
-def test_auto_times_once_per_thread_count(monkeypatch):
-    calls = []
-    conv_bmm = products._conv_bmm
+@pytest.mark.parametrize('vendor,capability,faster', [
+    ('AuthenticAMD', 'AVX512', True),
+    ('AuthenticAMD', 'AVX2', False),
+    ('GenuineIntel', 'AVX512', False),
+    ('', 'AVX512', False),
+])
+def test_onednn_where_mkl_runs_avx2_code_on_avx512(vendor, capability, faster,
+                                                   monkeypatch):
+    monkeypatch.setattr(products, 'cpu_vendor', lambda: vendor)
+    monkeypatch.setattr(torch.backends.cpu, 'get_cpu_capability',
+                        lambda: capability)
+    products.onednn_is_faster.cache_clear()
+    try:
+        assert products.onednn_is_faster() is faster
+    finally:
+        products.onednn_is_faster.cache_clear()
 
-    def spy(a, b):
-        calls.append(1)
-        return conv_bmm(a, b)
 
-    monkeypatch.setattr(products, '_conv_bmm', spy)
-    monkeypatch.setattr(products, '_onednn_faster', {})
-    first = products.onednn_is_faster()
-    timed = len(calls)
-    assert timed > 0 and isinstance(first, bool)
-    assert products.onednn_is_faster() is first and len(calls) == timed
-
-
-def test_timing_leaves_the_global_generator_alone(monkeypatch):
-    monkeypatch.setattr(products, '_onednn_faster', {})
-    state = torch.get_rng_state()
-    products.onednn_is_faster()
-    assert torch.equal(torch.get_rng_state(), state)
+def test_auto_follows_the_rule(kernel, monkeypatch):
+    kernel('auto')
+    a, b = _operands(*LARGE, False, False)
+    for faster in (True, False):
+        monkeypatch.setattr(products, 'onednn_is_faster', lambda: faster)
+        ran_onednn = 'aten::mkldnn_convolution' in _ops(
+            lambda: products.bmm(a, b))
+        assert ran_onednn is faster
 
 
 def test_unknown_kernel_is_refused():

@@ -47,19 +47,16 @@ def cpu_name() -> str:
 
 def machine_line(threads: int, device: str = 'cpu') -> str:
     """``# CPU, cores, torch, threads, device; the CPU product kernel; load
-    average``: the header line of every benchmark. The kernel is the one
-    :mod:`nl_plugin.blocks.products` times in this process at ``threads``
-    threads (which it sets)."""
+    average``: the header line of every benchmark (the kernel that
+    :mod:`nl_plugin.blocks.products` picks by default on this CPU)."""
     import torch
 
     from ...blocks.products import onednn_is_faster
-    torch.set_num_threads(threads)
     kernel = 'oneDNN' if onednn_is_faster() else 'BLAS'
     load = ', '.join(f'{v:.2f}' for v in os.getloadavg())
     return (f'# {cpu_name()}, {os.cpu_count()} cores, torch '
             f'{torch.__version__}, {threads} threads, {device}; large fp32 '
-            f'CPU products on {kernel} (as timed here); load average (1, 5, '
-            f'15 min) {load}')
+            f'CPU products on {kernel}; load average (1, 5, 15 min) {load}')
 
 
 def run_child(cmd: Sequence[str], heap: str = 'default'):
