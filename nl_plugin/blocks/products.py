@@ -16,8 +16,8 @@ The choice is a rule, not a timing: timed in a fresh process, the kernels'
 order on one product changed with glibc's allocator state (a 512^3 product:
 BLAS 1.7-1.9 ms, oneDNN 2.4-2.7 ms in the first calls, 1.4 and 1.0 ms later).
 
-Small products stay on ``torch.bmm``: oneDNN's per-call overhead outweighs its
-speed below :data:`_MIN_MACS` multiply-adds per matrix.
+Small products stay on ``torch.bmm``: below :data:`_MIN_MACS` multiply-adds or
+:data:`_MIN_ENTRIES` result entries per matrix oneDNN was slower.
 """
 import functools
 from typing import Optional
@@ -26,10 +26,12 @@ import torch
 import torch.nn.functional as F
 
 CPU_KERNELS = ('auto', 'blas', 'onednn')
-# Per-matrix multiply-adds from which oneDNN's convolution was faster than
-# bmm (AMD EPYC, 2 cores: 0.79-0.98x bmm's speed at 10-39M with both
-# dimensions 196, 1.2-2.3x from 39M elsewhere; 0.83-0.87x at 2M)
+# Per-matrix multiply-adds and result entries from which oneDNN's convolution
+# was faster than bmm (AMD EPYC, 2 cores: 0.83-0.87x bmm's speed at 2M
+# multiply-adds, 1.26x at 17M (256^3); 0.79-0.98x with 196 x 196 results
+# (10-39M), 1.18-2.33x from 196 x 784)
 _MIN_MACS = 2**23
+_MIN_ENTRIES = 2**16
 _kernel = 'auto'
 
 
@@ -78,10 +80,12 @@ def onednn_runs(*operands: torch.Tensor) -> bool:
     return _kernel == 'onednn'
 
 
-def _runs_on_onednn(macs: int, *operands: torch.Tensor) -> bool:
-    """Whether a product of ``macs`` multiply-adds per matrix goes to oneDNN:
-    at least :data:`_MIN_MACS` and :func:`onednn_runs`."""
-    return macs >= _MIN_MACS and onednn_runs(*operands)
+def _runs_on_onednn(macs: int, entries: int, *operands: torch.Tensor) -> bool:
+    """Whether a product of ``macs`` multiply-adds and ``entries`` result
+    entries per matrix goes to oneDNN: at least :data:`_MIN_MACS` and
+    :data:`_MIN_ENTRIES`, and :func:`onednn_runs`."""
+    return (macs >= _MIN_MACS and entries >= _MIN_ENTRIES
+            and onednn_runs(*operands))
 
 
 def _conv_bmm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -95,10 +99,11 @@ def _conv_bmm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return outs[0] if len(outs) == 1 else torch.cat(outs)
 
 
-def _macs(a: torch.Tensor, b: torch.Tensor) -> int:
-    """Multiply-adds of each of the ``B`` products ``a (B, M, K) @ b (B, K,
-    N)``."""
-    return a.shape[1] * a.shape[2] * b.shape[2]
+def _on_onednn(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Whether ``a (B, M, K) @ b (B, K, N)`` goes to oneDNN
+    (:func:`_runs_on_onednn`)."""
+    rows, inner, cols = a.shape[1], a.shape[2], b.shape[2]
+    return _runs_on_onednn(rows * inner * cols, rows * cols, a, b)
 
 
 def _copies(*tensors: torch.Tensor) -> int:
@@ -116,7 +121,7 @@ def bmm(a: torch.Tensor,
     whichever copies fewer entries to make the operands (and the result, if
     asked) contiguous.
     """
-    if not _runs_on_onednn(_macs(a, b), a, b):
+    if not _on_onednn(a, b):
         return torch.bmm(a, b)
     a_t, b_t = a.transpose(1, 2), b.transpose(1, 2)
     transposing = _copies(b_t, a_t) + (
@@ -130,7 +135,7 @@ def bmm(a: torch.Tensor,
 def add_bmm_(out: torch.Tensor, a: torch.Tensor,
              b: torch.Tensor) -> torch.Tensor:
     """``out += a @ b`` in place (see :func:`bmm`)."""
-    if not _runs_on_onednn(_macs(a, b), a, b):
+    if not _on_onednn(a, b):
         return out.baddbmm_(a, b)
     return out.add_(bmm(a, b))
 
@@ -143,7 +148,9 @@ def linear(x: torch.Tensor,
     transposed view of its contiguous result), transposed where ``weight``
     is the transposed view of a contiguous ``(C_in, C_out)`` (no copy)."""
     _, rows, channels = x.shape
-    if not _runs_on_onednn(rows * channels * weight.shape[0], x, weight):
+    out_channels = weight.shape[0]
+    if not _runs_on_onednn(rows * channels * out_channels, rows * out_channels,
+                           x, weight):
         return F.linear(x, weight, bias)
     x_t = x.transpose(1, 2)  # (B, C_in, S)
     if weight.t().is_contiguous():  # (C_in, C_out, 1) -> (B, C_out, S)

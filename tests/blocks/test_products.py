@@ -85,8 +85,9 @@ def test_each_kernel_runs_where_chosen(kernel):
 def test_small_and_double_products_stay_on_blas(kernel):
     kernel('onednn')
     small = _operands(2, 64, 64, 64, False, False)
+    narrow = _operands(2, 196, 512, 196, False, False)  # 20M, 196 x 196
     double = [t.double() for t in _operands(*LARGE, False, False)]
-    for a, b in (small, double):
+    for a, b in (small, narrow, double):
         assert 'aten::bmm' in _ops(lambda: products.bmm(a, b))
 
 
@@ -162,12 +163,15 @@ def test_linear_matches_einsum(name, weight_transposed, with_bias, kernel):
     weight, stored as such or as the transpose of a ``(C_in, C_out)`` one
     (``theta``'s weight on the keys)."""
     kernel(name)
-    x = torch.randn(2, 256, 256).transpose(1, 2).requires_grad_()
-    weight = torch.randn(256, 128).t() if weight_transposed \
-        else torch.randn(128, 256)  # (C_out, C_in) = (128, 256)
+    x = torch.randn(2, 128, 512).transpose(1, 2).requires_grad_()
+    weight = torch.randn(128, 256).t() if weight_transposed \
+        else torch.randn(256, 128)  # (C_out, C_in) = (256, 128)
     weight.requires_grad_()
-    bias = torch.randn(128).requires_grad_() if with_bias else None
-    got = products.linear(x, weight, bias)
+    bias = torch.randn(256).requires_grad_() if with_bias else None
+    out = {}
+    ops = _ops(lambda: out.update(y=products.linear(x, weight, bias)))
+    assert ('aten::convolution' in ops) == (name == 'onednn')
+    got = out['y']
     inputs = [t.detach().double().requires_grad_() for t in (x, weight)]
     want = torch.einsum('bsc,oc->bso', *inputs)
     leaves = [x, weight]
