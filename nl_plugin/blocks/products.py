@@ -46,16 +46,22 @@ def use_cpu_kernel(kernel: str) -> None:
     _kernel = kernel
 
 
-def cpu_vendor() -> str:
-    """The CPU's vendor id (``/proc/cpuinfo`` on Linux; empty if unknown)."""
+def cpuinfo(field: str) -> str:
+    """The value of ``field`` (e.g. ``vendor_id``, ``model name``) in
+    ``/proc/cpuinfo`` on Linux; empty if unknown."""
     try:
-        with open('/proc/cpuinfo') as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith('vendor_id'):
+        with open('/proc/cpuinfo') as lines:
+            for line in lines:
+                if line.split(':', 1)[0].strip() == field:
                     return line.split(':', 1)[1].strip()
     except OSError:
         pass
     return ''
+
+
+def cpu_vendor() -> str:
+    """The CPU's vendor id (empty if unknown)."""
+    return cpuinfo('vendor_id')
 
 
 @functools.lru_cache(maxsize=None)

@@ -33,16 +33,10 @@ HEAP_ENVS = dict(default={}, fixed_mmap=FIXED_MMAP_ENV, kept=KEPT_HEAP_ENV)
 
 
 def cpu_name() -> str:
-    """The CPU's model name (from ``/proc/cpuinfo`` on Linux), else the
-    platform's processor or machine."""
-    try:
-        with open('/proc/cpuinfo') as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    """The CPU's model name, else the platform's processor or machine."""
+    from ...blocks.products import cpuinfo
+    return (cpuinfo('model name') or platform.processor()
+            or platform.machine())
 
 
 def machine_line(threads: int, device: str = 'cpu') -> str:
