@@ -29,7 +29,7 @@ from typing import NamedTuple, Optional
 import torch
 import torch.nn.functional as F
 
-from .products import add_bmm_, bmm, onednn_runs
+from .products import add_bmm_, baddbmm, bmm, onednn_runs
 
 # The most bytes of (L, S) softmax weights the chunked softmax forms at once
 # (a chunk of queries): well below glibc's largest mmap threshold (32 MB), so
@@ -157,9 +157,10 @@ def _fused_is_faster(q: torch.Tensor, k: torch.Tensor, scale: float) -> bool:
 def _logits(q, k, scale: float, key_bias=None) -> torch.Tensor:
     """``(q k^T + key_bias) * scale``: ``(B, l, C) x (B, C, S) (+ (B, 1, S))
     -> (B, l, S)``."""
-    logits = bmm(q, k.transpose(1, 2), contiguous=True)
-    if key_bias is not None:
-        logits.add_(key_bias.unsqueeze(1))
+    if key_bias is None:
+        logits = bmm(q, k.transpose(1, 2), contiguous=True)
+    else:
+        logits = baddbmm(key_bias.unsqueeze(1), q, k.transpose(1, 2))
     return logits.mul_(scale) if scale != 1.0 else logits
 
 

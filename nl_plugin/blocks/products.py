@@ -59,16 +59,11 @@ def cpuinfo(field: str) -> str:
     return ''
 
 
-def cpu_vendor() -> str:
-    """The CPU's vendor id (empty if unknown)."""
-    return cpuinfo('vendor_id')
-
-
 @functools.lru_cache(maxsize=None)
 def onednn_is_faster() -> bool:
     """Whether this CPU has AVX-512 (as ATen detects it) and is not Intel's:
     MKL then runs its AVX2 code, oneDNN its AVX-512 code."""
-    vendor = cpu_vendor()
+    vendor = cpuinfo('vendor_id')
     return (torch.backends.cpu.get_cpu_capability() == 'AVX512'
             and vendor not in ('', 'GenuineIntel'))
 
@@ -86,11 +81,12 @@ def onednn_runs(*operands: torch.Tensor) -> bool:
     return _kernel == 'onednn'
 
 
-def _runs_on_onednn(macs: int, entries: int, *operands: torch.Tensor) -> bool:
-    """Whether a product of ``macs`` multiply-adds and ``entries`` result
-    entries per matrix goes to oneDNN: at least :data:`_MIN_MACS` and
-    :data:`_MIN_ENTRIES`, and :func:`onednn_runs`."""
-    return (macs >= _MIN_MACS and entries >= _MIN_ENTRIES
+def _goes_to_onednn(rows: int, inner: int, cols: int, *operands:
+                    torch.Tensor) -> bool:
+    """Whether products of ``(rows, inner) x (inner, cols)`` matrices go to
+    oneDNN: at least :data:`_MIN_MACS` multiply-adds and :data:`_MIN_ENTRIES`
+    result entries each, and :func:`onednn_runs`."""
+    return (rows * inner * cols >= _MIN_MACS and rows * cols >= _MIN_ENTRIES
             and onednn_runs(*operands))
 
 
@@ -105,11 +101,9 @@ def _conv_bmm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return outs[0] if len(outs) == 1 else torch.cat(outs)
 
 
-def _on_onednn(a: torch.Tensor, b: torch.Tensor) -> bool:
-    """Whether ``a (B, M, K) @ b (B, K, N)`` goes to oneDNN
-    (:func:`_runs_on_onednn`)."""
-    rows, inner, cols = a.shape[1], a.shape[2], b.shape[2]
-    return _runs_on_onednn(rows * inner * cols, rows * cols, a, b)
+def _bmm_on_onednn(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Whether ``a (B, M, K) @ b (B, K, N)`` goes to oneDNN."""
+    return _goes_to_onednn(a.shape[1], a.shape[2], b.shape[2], a, b)
 
 
 def _copies(*tensors: torch.Tensor) -> int:
@@ -127,7 +121,7 @@ def bmm(a: torch.Tensor,
     whichever copies fewer entries to make the operands (and the result, if
     asked) contiguous.
     """
-    if not _on_onednn(a, b):
+    if not _bmm_on_onednn(a, b):
         return torch.bmm(a, b)
     a_t, b_t = a.transpose(1, 2), b.transpose(1, 2)
     transposing = _copies(b_t, a_t) + (
@@ -141,9 +135,18 @@ def bmm(a: torch.Tensor,
 def add_bmm_(out: torch.Tensor, a: torch.Tensor,
              b: torch.Tensor) -> torch.Tensor:
     """``out += a @ b`` in place (see :func:`bmm`)."""
-    if not _on_onednn(a, b):
+    if not _bmm_on_onednn(a, b):
         return out.baddbmm_(a, b)
     return out.add_(bmm(a, b))
+
+
+def baddbmm(bias: torch.Tensor, a: torch.Tensor,
+            b: torch.Tensor) -> torch.Tensor:
+    """``bias + a @ b``, contiguous: ``bias`` broadcasts to ``(B, M, N)``
+    (see :func:`bmm`)."""
+    if not _bmm_on_onednn(a, b):
+        return torch.baddbmm(bias, a, b)
+    return bmm(a, b, contiguous=True).add_(bias)
 
 
 def linear(x: torch.Tensor,
@@ -154,9 +157,7 @@ def linear(x: torch.Tensor,
     transposed view of its contiguous result), transposed where ``weight``
     is the transposed view of a contiguous ``(C_in, C_out)`` (no copy)."""
     _, rows, channels = x.shape
-    out_channels = weight.shape[0]
-    if not _runs_on_onednn(rows * channels * out_channels, rows * out_channels,
-                           x, weight):
+    if not _goes_to_onednn(rows, channels, weight.shape[0], x, weight):
         return F.linear(x, weight, bias)
     x_t = x.transpose(1, 2)  # (B, C_in, S)
     if weight.t().is_contiguous():  # (C_in, C_out, 1) -> (B, C_out, S)

@@ -54,6 +54,17 @@ def test_bmm_matches_einsum_in_every_layout(name, a_transposed, b_transposed,
 
 
 @pytest.mark.parametrize('name', ['blas', 'onednn'])
+def test_baddbmm_broadcasts_its_bias(name, kernel):
+    kernel(name)
+    a, b = _operands(*LARGE, False, True)
+    bias = torch.randn(LARGE[0], 1, LARGE[3])
+    got = products.baddbmm(bias, a, b)
+    assert got.is_contiguous()
+    torch.testing.assert_close(
+        got.double(), bias.double() + _einsum(a, b), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize('name', ['blas', 'onednn'])
 def test_add_bmm_accumulates_in_place(name, kernel):
     kernel(name)
     a, b = _operands(*LARGE, True, False)
@@ -99,7 +110,7 @@ def test_small_and_double_products_stay_on_blas(kernel):
 ])
 def test_onednn_where_mkl_runs_avx2_code_on_avx512(vendor, capability, faster,
                                                    monkeypatch):
-    monkeypatch.setattr(products, 'cpu_vendor', lambda: vendor)
+    monkeypatch.setattr(products, 'cpuinfo', lambda field: vendor)
     monkeypatch.setattr(torch.backends.cpu, 'get_cpu_capability',
                         lambda: capability)
     products.onednn_is_faster.cache_clear()
